@@ -1,0 +1,221 @@
+//! Who is calling: bearer sessions, invite codes, passkey ceremonies and the
+//! sign-in rate limit. Secrets (tokens, codes) are random, shown once, and
+//! stored only as SHA-256 hashes: they carry 256 and 80 bits of entropy, so a
+//! fast hash is enough and lets lookups use an index.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use friskliv_domain::{AccountRole, InviteCode, InviteLifetime, SessionPolicy};
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use rand::RngCore;
+use sea_orm::{ConnectionTrait, DbErr};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::entities::{account, invite, session};
+use crate::store::identity::{self, NewInvite};
+
+/// A session token from a passkey login, sent as `Authorization: Bearer …`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "opaque session token")]
+pub struct BearerAuth(pub Bearer);
+
+pub fn sha256_hex(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account: account::Model,
+    pub role: AccountRole,
+    pub session: session::Model,
+}
+
+impl Principal {
+    /// The centre this caller works at, if they are staff of `centre_id`;
+    /// 403 otherwise (participants, staff of other centres).
+    pub fn staff_role_at(&self, centre_id: Uuid) -> ApiResult<AccountRole> {
+        if self.role.is_staff() && self.account.centre_id == Some(centre_id) {
+            Ok(self.role)
+        } else {
+            Err(ApiError::forbidden("only staff of this centre may do this"))
+        }
+    }
+}
+
+pub fn parse_role(stored: &str) -> ApiResult<AccountRole> {
+    stored
+        .parse()
+        .map_err(|_| ApiError::internal(format!("stored role {stored:?} is not a known role")))
+}
+
+/// Resolves a bearer token to its live session, sliding a participant's
+/// expiry forward when it is due.
+pub async fn authenticate(state: &AppState, auth: &BearerAuth) -> ApiResult<Principal> {
+    let now = Utc::now();
+    let token_hash = sha256_hex(auth.0.token.trim());
+    let Some((session, account)) = identity::live_session(&state.db, &token_hash, now).await?
+    else {
+        return Err(ApiError::unauthorized(
+            "invalid-token",
+            "the session is unknown, expired or signed out; sign in with your passkey",
+        ));
+    };
+    let role = parse_role(&account.role)?;
+    let policy = SessionPolicy::for_role(role);
+    let mut session = session;
+    if policy.should_extend(session.expires_at - now) {
+        let expires_at = now + policy.lifetime;
+        identity::extend_session(&state.db, session.id, expires_at).await?;
+        session.expires_at = expires_at;
+    }
+    Ok(Principal {
+        account,
+        role,
+        session,
+    })
+}
+
+/// Starts a session for an account that has just proven a passkey.
+/// Returns the token (shown once) and the stored session.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    role: AccountRole,
+    now: DateTime<Utc>,
+) -> Result<(String, session::Model), DbErr> {
+    let token = random_token();
+    let expires_at = now + SessionPolicy::for_role(role).lifetime;
+    let session =
+        identity::create_session(db, account_id, sha256_hex(&token), expires_at, now).await?;
+    Ok((token, session))
+}
+
+/// Issues a one-time invite and returns the code (shown once) with the row.
+pub async fn issue_invite(
+    db: &impl ConnectionTrait,
+    centre_id: Uuid,
+    role: AccountRole,
+    recovery_for_account_id: Option<Uuid>,
+    created_by_account_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(InviteCode, invite::Model), DbErr> {
+    let mut bytes = [0u8; InviteCode::RANDOM_BYTES];
+    rand::rng().fill_bytes(&mut bytes);
+    let code = InviteCode::from_random_bytes(bytes);
+    let invite = identity::create_invite(
+        db,
+        NewInvite {
+            code_hash: sha256_hex(code.canonical()),
+            centre_id,
+            role,
+            recovery_for_account_id,
+            created_by_account_id,
+            expires_at: now + InviteLifetime::for_role(role),
+        },
+        now,
+    )
+    .await?;
+    Ok((code, invite))
+}
+
+/// A fixed-window counter per client address for the unauthenticated
+/// endpoints (invite codes and passkey ceremonies), so codes cannot be
+/// guessed and the ceremony table cannot be flooded.
+pub struct RateLimiter {
+    per_window: u32,
+    window: Duration,
+    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// Above this many tracked addresses, stale windows are swept.
+    const SWEEP_ABOVE: usize = 10_000;
+
+    pub fn per_minute(per_window: u32) -> Self {
+        RateLimiter {
+            per_window,
+            window: Duration::from_secs(60),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one attempt; `Err(seconds)` says how long until the next is allowed.
+    pub fn check(&self, addr: IpAddr) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.len() > Self::SWEEP_ABOVE {
+            let window = self.window;
+            windows.retain(|_, (start, _)| now.duration_since(*start) < window);
+        }
+        let entry = windows.entry(addr).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.per_window {
+            let wait = self.window.saturating_sub(now.duration_since(entry.0));
+            return Err(wait.as_secs().max(1));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+pub fn rate_limit(state: &AppState, req: &poem::Request) -> ApiResult<()> {
+    let addr = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    state
+        .auth_limiter
+        .check(addr)
+        .map_err(ApiError::too_many_requests)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limiter_refuses_past_the_budget_per_address() {
+        let limiter = RateLimiter::per_minute(3);
+        let a = IpAddr::from([127, 0, 0, 1]);
+        let b = IpAddr::from([127, 0, 0, 2]);
+        for _ in 0..3 {
+            assert!(limiter.check(a).is_ok());
+        }
+        let wait = limiter.check(a).unwrap_err();
+        assert!((1..=60).contains(&wait));
+        assert!(limiter.check(b).is_ok());
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_hashes_stable() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(sha256_hex("abc").len(), 64);
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

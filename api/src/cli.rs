@@ -1,0 +1,115 @@
+//! The `friskliv` command: `serve` (default), `migrate`, `openapi`, and the
+//! `admin` subcommands that bootstrap a centre before anyone can sign in.
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use friskliv_domain::{AccountRole, CentreName, FieldError, InviteCode, MunicipalityNumber};
+use uuid::Uuid;
+
+use crate::auth::issue_invite;
+use crate::config::Config;
+use crate::store::entities::{centre, invite};
+use crate::store::{self, identity};
+
+#[derive(Parser, Debug)]
+#[command(name = "friskliv", version, about = "Friskliv API server and administration")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP API (the default when no subcommand is given).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI specification (JSON) to stdout.
+    Openapi,
+    /// Administration that needs no signed-in user.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a centre (frisklivssentral) and print its id.
+    CreateCentre {
+        /// The centre's name, e.g. "Frisklivssentralen i Oslo".
+        #[arg(long)]
+        name: String,
+        /// Four-digit municipality number (kommunenummer), e.g. 0301.
+        #[arg(long)]
+        municipality: String,
+    },
+    /// Issue a one-time staff invite code for a centre and print it.
+    InviteStaff {
+        /// The centre's id (from create-centre).
+        #[arg(long)]
+        centre: Uuid,
+        /// centre_admin, veileder or evaluator.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(FieldError),
+    #[error("no centre with id {0}")]
+    NoSuchCentre(Uuid),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<FieldError> for AdminError {
+    fn from(err: FieldError) -> Self {
+        AdminError::Invalid(err)
+    }
+}
+
+impl From<sea_orm::DbErr> for AdminError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AdminError::Other(err.into())
+    }
+}
+
+async fn open_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection, AdminError> {
+    let db = store::connect(config).await?;
+    store::migrate(&db).await?;
+    Ok(db)
+}
+
+pub async fn create_centre(
+    config: &Config,
+    name: &str,
+    municipality: &str,
+) -> Result<centre::Model, AdminError> {
+    let name = CentreName::parse(name).map_err(|e| e.at("--name"))?;
+    let municipality =
+        MunicipalityNumber::parse(municipality).map_err(|e| e.at("--municipality"))?;
+    let db = open_migrated(config).await?;
+    Ok(identity::create_centre(&db, &name, &municipality, Utc::now()).await?)
+}
+
+pub async fn invite_staff(
+    config: &Config,
+    centre_id: Uuid,
+    role: &str,
+) -> Result<(InviteCode, invite::Model), AdminError> {
+    let role: AccountRole = role.parse().map_err(|e: FieldError| e.at("--role"))?;
+    if !role.is_staff() {
+        return Err(FieldError::new(
+            "--role",
+            "one_of",
+            "must be centre_admin, veileder or evaluator (participants are invited by a veileder in the app)",
+        )
+        .into());
+    }
+    let db = open_migrated(config).await?;
+    if identity::find_centre(&db, centre_id).await?.is_none() {
+        return Err(AdminError::NoSuchCentre(centre_id));
+    }
+    Ok(issue_invite(&db, centre_id, role, None, None, Utc::now()).await?)
+}

@@ -1,0 +1,345 @@
+//! The one API error type. Every refusal, from a handler, from request
+//! parsing inside poem-openapi, or from poem itself (unknown route, wrong
+//! method, body too large), leaves as RFC 9457 `application/problem+json`
+//! naming the field and the rule where there is one. Internal failures are
+//! logged with their cause and answered with a generic 500: nothing leaks.
+
+use friskliv_domain::FieldError;
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// RFC 9457 problem details.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// A URN naming the kind of problem, stable for clients to branch on.
+    #[oai(rename = "type")]
+    pub problem_type: String,
+    /// A short, human-readable summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, for a person to read.
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    /// The fields that broke a rule, when the problem is about input.
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One field of the request that broke one rule.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct FieldProblem {
+    /// The field, e.g. `display_name` or `credential`.
+    pub field: String,
+    /// The rule it broke, e.g. `length`, `format`, `one_of`, `required`.
+    pub rule: String,
+    pub message: String,
+}
+
+impl From<FieldError> for FieldProblem {
+    fn from(err: FieldError) -> Self {
+        FieldProblem {
+            field: err.field,
+            rule: err.rule.to_owned(),
+            message: err.message,
+        }
+    }
+}
+
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "ApiError::from_request_error")]
+pub enum ApiError {
+    /// The request could not be read: malformed JSON, a wrong type, a missing
+    /// field or a bad parameter.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No valid session: the bearer token is missing, unknown, expired or
+    /// revoked, or a passkey was not accepted.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(
+        Json<Problem>,
+        #[oai(header = "WWW-Authenticate")] String,
+    ),
+    /// Signed in, but this role or centre may not do this.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource (or not one the caller may know about).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The request conflicts with the current state (e.g. an invite already
+    /// used, the last passkey).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The request body is larger than the server accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The request body is not JSON.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Well-formed, but a value breaks a rule; `errors` names each field.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many attempts from this address; retry after the given seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// Something failed on the server. The cause is logged, never returned.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// The database is not reachable.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+fn problem(status: StatusCode, code: &str, title: &str, detail: Option<String>) -> Json<Problem> {
+    Json(Problem {
+        problem_type: format!("urn:friskliv:problem:{code}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    })
+}
+
+const BEARER_CHALLENGE: &str = "Bearer realm=\"friskliv\"";
+
+impl ApiError {
+    pub fn bad_request(field: &str, rule: &str, message: impl Into<String>) -> Self {
+        let mut body = problem(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request could not be read",
+            None,
+        );
+        let message = message.into();
+        body.0.detail = Some(format!("{field}: {message}"));
+        body.0.errors.push(FieldProblem {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        });
+        ApiError::BadRequest(body)
+    }
+
+    pub fn validation(err: FieldError) -> Self {
+        Self::validation_many(vec![err])
+    }
+
+    pub fn validation_many(errs: Vec<FieldError>) -> Self {
+        let detail = errs
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut body = problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "A value breaks a rule",
+            Some(detail),
+        );
+        body.0.errors = errs.into_iter().map(FieldProblem::from).collect();
+        ApiError::Unprocessable(body)
+    }
+
+    pub fn unauthorized(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Unauthorized(
+            problem(
+                StatusCode::UNAUTHORIZED,
+                code,
+                "Not signed in",
+                Some(detail.into()),
+            ),
+            BEARER_CHALLENGE.to_owned(),
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::Forbidden(problem(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed",
+            Some(detail.into()),
+        ))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            Some(format!("no such {what}")),
+        ))
+    }
+
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Conflict(problem(
+            StatusCode::CONFLICT,
+            code,
+            "Conflicts with the current state",
+            Some(detail.into()),
+        ))
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        ApiError::TooManyRequests(
+            problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many attempts",
+                Some(format!(
+                    "too many attempts from this address; try again in {retry_after_secs} s"
+                )),
+            ),
+            retry_after_secs,
+        )
+    }
+
+    pub fn unavailable() -> Self {
+        ApiError::Unavailable(problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            Some("the database is not reachable".to_owned()),
+        ))
+    }
+
+    /// Logs the cause with the request's span and answers with nothing of it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::Internal(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            Some("the server failed to handle the request; it has been logged".to_owned()),
+        ))
+    }
+
+    /// Turns errors from request extraction (authentication, parameters,
+    /// body) into problems. poem-openapi calls this before the handler runs.
+    pub fn from_request_error(err: poem::Error) -> Self {
+        use poem_openapi::error::{
+            AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
+            ParseRequestPayloadError,
+        };
+        if err.is::<AuthorizationError>() {
+            return ApiError::unauthorized(
+                "missing-token",
+                "send `Authorization: Bearer <token>` from a passkey login",
+            );
+        }
+        if let Some(e) = err.downcast_ref::<ParseParamError>() {
+            return ApiError::bad_request(e.name, "format", e.reason.clone());
+        }
+        if let Some(e) = err.downcast_ref::<ParsePathError>() {
+            return ApiError::bad_request(e.name, "format", e.reason.clone());
+        }
+        if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+            let field = field_named_in(&e.reason).unwrap_or_else(|| "body".to_owned());
+            return ApiError::bad_request(&field, "type", e.reason.clone());
+        }
+        if err.is::<ContentTypeError>() {
+            return ApiError::UnsupportedMediaType(problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                Some("send the body as `Content-Type: application/json`".to_owned()),
+            ));
+        }
+        from_status(err.status())
+    }
+}
+
+/// poem-openapi's parse messages name the field in backticks or quotes
+/// (e.g. "failed to parse \"string\": field `display_name` ...").
+fn field_named_in(reason: &str) -> Option<String> {
+    let start = reason.find('`')? + 1;
+    let len = reason[start..].find('`')?;
+    let field = &reason[start..start + len];
+    (!field.is_empty() && field.len() < 80).then(|| field.to_owned())
+}
+
+/// A problem for a bare status, for errors raised outside our handlers.
+pub fn from_status(status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::UNAUTHORIZED => ApiError::unauthorized("missing-token", "sign in first"),
+        StatusCode::FORBIDDEN => ApiError::forbidden("not allowed"),
+        StatusCode::NOT_FOUND => ApiError::NotFound(problem(
+            status,
+            "not-found",
+            "Not found",
+            Some("no such resource".to_owned()),
+        )),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(problem(
+            status,
+            "payload-too-large",
+            "Request body too large",
+            Some("the request body is larger than the server accepts".to_owned()),
+        )),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(problem(
+            status,
+            "unsupported-media-type",
+            "Unsupported media type",
+            Some("send the body as `Content-Type: application/json`".to_owned()),
+        )),
+        StatusCode::TOO_MANY_REQUESTS => ApiError::too_many_requests(60),
+        s if s.is_client_error() => ApiError::BadRequest(problem(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request could not be read",
+            Some(s.canonical_reason().unwrap_or("bad request").to_owned()),
+        )),
+        _ => ApiError::internal(format!("unexpected status {status}")),
+    }
+}
+
+/// Last line of defence for errors poem raises itself (unknown route,
+/// method not allowed, body limits, …): every one becomes problem+json.
+pub async fn catch_all(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let mut resp = match status {
+        StatusCode::METHOD_NOT_ALLOWED => Json(Problem {
+            problem_type: "urn:friskliv:problem:method-not-allowed".to_owned(),
+            title: "Method not allowed".to_owned(),
+            status: status.as_u16(),
+            detail: Some("this path does not accept that HTTP method".to_owned()),
+            errors: Vec::new(),
+        })
+        .with_status(status)
+        .into_response(),
+        _ => from_status(status).into_response(),
+    };
+    resp.headers_mut().insert(
+        poem::http::header::CONTENT_TYPE,
+        poem::http::HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
+    resp
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+impl From<sea_orm::TransactionError<ApiError>> for ApiError {
+    fn from(err: sea_orm::TransactionError<ApiError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => ApiError::internal(db),
+            sea_orm::TransactionError::Transaction(api) => api,
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(err: FieldError) -> Self {
+        ApiError::validation(err)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

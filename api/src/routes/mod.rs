@@ -1,0 +1,33 @@
+//! HTTP operations. Handlers stay thin: parse → call domain/store → map to a
+//! response. Each operation has an `operation_id`, a tag and a summary: the
+//! generated spec (`openapi/openapi.json`) is the contract.
+
+pub mod auth;
+pub mod centres;
+pub mod me;
+pub mod system;
+
+use poem_openapi::Tags;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness probes.
+    System,
+    /// Passkey registration (with a one-time invite) and sign-in.
+    Auth,
+    /// The signed-in account.
+    Me,
+    /// Centre administration: invites for staff and participants.
+    Centres,
+}
+
+pub type Api = (system::SystemApi, auth::AuthApi, me::MeApi, centres::CentresApi);
+
+pub fn api() -> Api {
+    (
+        system::SystemApi,
+        auth::AuthApi,
+        me::MeApi,
+        centres::CentresApi,
+    )
+}

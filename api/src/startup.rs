@@ -1,0 +1,120 @@
+//! Builds the application: database, migrations, routes, middleware, and
+//! the listener. `main` and the end-to-end tests start the server the same
+//! way (tests on port 0).
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::{Endpoint, EndpointExt, Route, Server};
+use poem_openapi::OpenApiService;
+
+use crate::body_limit::BodyLimit;
+use crate::config::Config;
+use crate::error::catch_all;
+use crate::routes::{Api, api};
+use crate::state::AppState;
+use crate::store;
+use crate::telemetry::request_span;
+
+pub const SPEC_PATH: &str = "/v1/openapi.json";
+pub const DOCS_PATH: &str = "/docs";
+
+/// The OpenAPI service. The spec does not depend on configuration, so
+/// `friskliv openapi`, the drift test and the server all produce the same one.
+pub fn openapi_service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(api(), "Friskliv API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Backend for Norwegian frisklivssentraler: participants' diaries, \
+             outcome indicators, consent-based sharing with the centre, and \
+             anonymised outcome export. Errors are RFC 9457 problem details.",
+        )
+        .license(poem_openapi::LicenseObject::new("MIT OR Apache-2.0"))
+}
+
+/// The spec as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut spec = openapi_service().spec();
+    spec.push('\n');
+    spec
+}
+
+pub fn app(state: AppState) -> impl Endpoint + 'static {
+    let service = openapi_service();
+    let max_body = state.config.max_body_bytes;
+    Route::new()
+        .at(SPEC_PATH, service.spec_endpoint())
+        .nest(DOCS_PATH, service.swagger_ui())
+        .nest("/", service)
+        .with(BodyLimit(max_body))
+        .data(state)
+        .catch_all_error(catch_all)
+        .around(request_span)
+}
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    local_addr: SocketAddr,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database and binds the listener; the
+    /// server starts answering in [`Application::run_until`].
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = store::connect(&config).await?;
+        store::migrate(&db).await?;
+        let state = AppState::new(db, config)?;
+        let acceptor = TcpListener::bind(state.config.bind).into_acceptor().await?;
+        let local_addr = acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| anyhow::anyhow!("listener has no socket address"))?;
+        Ok(Application {
+            acceptor,
+            local_addr,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests
+    /// finish (up to the configured grace period).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let grace = self.state.config.shutdown_grace;
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app(self.state), shutdown, Some(grace))
+            .await
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,37 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use webauthn_rs::Webauthn;
+
+use crate::auth::RateLimiter;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub webauthn: Arc<Webauthn>,
+    pub config: Arc<Config>,
+    pub auth_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
+        let mut builder = webauthn_rs::WebauthnBuilder::new(&config.rp_id, &config.rp_origin)
+            .map_err(|e| anyhow::anyhow!("invalid WebAuthn relying party settings: {e:?}"))?
+            .rp_name(&config.rp_name);
+        for origin in &config.rp_extra_origins {
+            builder = builder.append_allowed_origin(origin);
+        }
+        let webauthn = builder
+            .build()
+            .map_err(|e| anyhow::anyhow!("invalid WebAuthn relying party settings: {e:?}"))?;
+        Ok(AppState {
+            db,
+            webauthn: Arc::new(webauthn),
+            auth_limiter: Arc::new(RateLimiter::per_minute(config.auth_rate_per_minute)),
+            config: Arc::new(config),
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities, one per table (see `friskliv-migrations`).
+
+pub mod account;
+pub mod centre;
+pub mod invite;
+pub mod passkey;
+pub mod session;
+pub mod webauthn_ceremony;

@@ -1,0 +1,64 @@
+//! Persistence: connecting, migrating, and the queries the routes use.
+//! Authorisation that depends on data (which centre, which account) is part
+//! of the query itself, so a handler cannot forget it.
+
+pub mod entities;
+pub mod identity;
+
+use std::path::Path;
+use std::time::Duration;
+
+use friskliv_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+
+/// Opens the database the configuration names. For SQLite the file and its
+/// folder are created on first start, with WAL, a busy timeout and foreign
+/// keys on; PostgreSQL gets a pool of the configured size.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    if config.is_sqlite() {
+        ensure_sqlite_folder(&config.database_url)?;
+    }
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(config.db_pool_size)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    Database::connect(options).await
+}
+
+fn ensure_sqlite_folder(url: &str) -> Result<(), DbErr> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            DbErr::Custom(format!("cannot create database folder {}: {e}", parent.display()))
+        })?;
+    }
+    Ok(())
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}

@@ -1,0 +1,383 @@
+//! Who may use Friskliv and how they get in: roles, invite codes, and the
+//! lifetimes of invites and sessions.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::Duration;
+
+use crate::validation::{FieldError, bounded_text};
+
+/// The role of an account. Staff roles always belong to exactly one centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountRole {
+    Participant,
+    Veileder,
+    CentreAdmin,
+    Evaluator,
+}
+
+impl AccountRole {
+    pub const ALL: [AccountRole; 4] = [
+        AccountRole::Participant,
+        AccountRole::Veileder,
+        AccountRole::CentreAdmin,
+        AccountRole::Evaluator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Participant => "participant",
+            AccountRole::Veileder => "veileder",
+            AccountRole::CentreAdmin => "centre_admin",
+            AccountRole::Evaluator => "evaluator",
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        !matches!(self, AccountRole::Participant)
+    }
+
+    /// Whether an account with this role may issue an invite for `invited`
+    /// at its own centre. Participants are enrolled by the people who follow
+    /// them up; staff are appointed by the centre's admins.
+    pub fn may_invite(self, invited: AccountRole) -> bool {
+        match self {
+            AccountRole::CentreAdmin => true,
+            AccountRole::Veileder => invited == AccountRole::Participant,
+            AccountRole::Evaluator | AccountRole::Participant => false,
+        }
+    }
+
+    /// Whether this role may issue a recovery invite (a new passkey for an
+    /// existing account) for an account with role `target` at its centre.
+    pub fn may_recover(self, target: AccountRole) -> bool {
+        match self {
+            AccountRole::CentreAdmin => true,
+            AccountRole::Veileder => target == AccountRole::Participant,
+            AccountRole::Evaluator | AccountRole::Participant => false,
+        }
+    }
+}
+
+impl fmt::Display for AccountRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AccountRole {
+    type Err = FieldError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AccountRole::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "role",
+                    "one_of",
+                    "must be one of participant, veileder, centre_admin, evaluator",
+                )
+            })
+    }
+}
+
+/// How long an unused invite stays valid: long enough for a participant to
+/// install the app after the first conversation, short for staff access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InviteLifetime;
+
+impl InviteLifetime {
+    pub const STAFF_HOURS: i64 = 72;
+    pub const PARTICIPANT_DAYS: i64 = 14;
+
+    pub fn for_role(role: AccountRole) -> Duration {
+        if role.is_staff() {
+            Duration::hours(Self::STAFF_HOURS)
+        } else {
+            Duration::days(Self::PARTICIPANT_DAYS)
+        }
+    }
+}
+
+/// Session lifetimes: participants stay signed in on their own phone
+/// (sliding), staff sessions end after a working day (absolute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub lifetime: Duration,
+    pub sliding: bool,
+}
+
+impl SessionPolicy {
+    pub const PARTICIPANT_DAYS: i64 = 30;
+    pub const STAFF_HOURS: i64 = 12;
+    /// A sliding session is extended at most this often, so that reads do not
+    /// all turn into writes.
+    pub const SLIDE_GRANULARITY_MINUTES: i64 = 60;
+
+    pub fn for_role(role: AccountRole) -> Self {
+        if role.is_staff() {
+            SessionPolicy {
+                lifetime: Duration::hours(Self::STAFF_HOURS),
+                sliding: false,
+            }
+        } else {
+            SessionPolicy {
+                lifetime: Duration::days(Self::PARTICIPANT_DAYS),
+                sliding: true,
+            }
+        }
+    }
+
+    /// Given how long a session has left, whether to push its expiry out to
+    /// a full lifetime again.
+    pub fn should_extend(&self, remaining: Duration) -> bool {
+        self.sliding
+            && self.lifetime - remaining >= Duration::minutes(Self::SLIDE_GRANULARITY_MINUTES)
+    }
+}
+
+/// A one-time invite code: 16 Crockford base32 symbols (80 bits), shown in
+/// groups of four. Easy to read aloud or type on a phone; far too many to guess
+/// under the auth rate limit. Only its hash is ever stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InviteCode(String);
+
+impl InviteCode {
+    pub const SYMBOLS: usize = 16;
+    pub const RANDOM_BYTES: usize = 10;
+    const ALPHABET: &'static [u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /// Encodes 80 random bits supplied by the caller (the domain has no RNG).
+    pub fn from_random_bytes(bytes: [u8; Self::RANDOM_BYTES]) -> Self {
+        let mut acc: u128 = 0;
+        for byte in bytes {
+            acc = (acc << 8) | u128::from(byte);
+        }
+        let code = (0..Self::SYMBOLS)
+            .rev()
+            .map(|i| Self::ALPHABET[((acc >> (i * 5)) & 0x1f) as usize] as char)
+            .collect();
+        InviteCode(code)
+    }
+
+    /// Parses what a person typed: case, spaces and dashes are forgiven, and
+    /// the look-alikes O/I/L are read as 0/1/1 (Crockford's rule).
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let mut code = String::with_capacity(Self::SYMBOLS);
+        for c in raw.chars() {
+            let c = match c.to_ascii_uppercase() {
+                ' ' | '-' => continue,
+                'O' => '0',
+                'I' | 'L' => '1',
+                other => other,
+            };
+            if !c.is_ascii() || !Self::ALPHABET.contains(&(c as u8)) {
+                return Err(FieldError::new(
+                    "invite_code",
+                    "format",
+                    "must be the 16-character code from the invite (letters and digits)",
+                ));
+            }
+            code.push(c);
+        }
+        if code.len() != Self::SYMBOLS {
+            return Err(FieldError::new(
+                "invite_code",
+                "format",
+                format!(
+                    "must have {} letters and digits, had {}",
+                    Self::SYMBOLS,
+                    code.len()
+                ),
+            ));
+        }
+        Ok(InviteCode(code))
+    }
+
+    /// The canonical form that is hashed for storage and lookup.
+    pub fn canonical(&self) -> &str {
+        &self.0
+    }
+
+    /// The form shown to people: `ABCD-EFGH-JKMN-PQRS`.
+    pub fn display_grouped(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|chunk| std::str::from_utf8(chunk).expect("ASCII"))
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+}
+
+impl fmt::Debug for InviteCode {
+    // Codes are secrets: never let one reach a log through `{:?}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InviteCode(<redacted>)")
+    }
+}
+
+/// A Norwegian municipality number (kommunenummer): four digits, e.g. 0301
+/// for Oslo. The first two digits are the county.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MunicipalityNumber(String);
+
+impl MunicipalityNumber {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let raw = raw.trim();
+        if raw.len() != 4 || !raw.bytes().all(|b| b.is_ascii_digit()) || raw.starts_with("00") {
+            return Err(FieldError::new(
+                "municipality",
+                "format",
+                "must be a four-digit municipality number such as 0301 (Oslo)",
+            ));
+        }
+        Ok(MunicipalityNumber(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn county(&self) -> &str {
+        &self.0[..2]
+    }
+}
+
+macro_rules! bounded_label {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(raw: &str) -> Result<Self, FieldError> {
+                bounded_text($field, raw, 1, Self::MAX_CHARS).map($name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+    };
+}
+
+bounded_label!(
+    /// The name of a centre as its municipality writes it.
+    CentreName,
+    "name",
+    120
+);
+bounded_label!(
+    /// What an account is called in the product: a participant may use an
+    /// alias; the centre knows who they are from its own records.
+    DisplayName,
+    "display_name",
+    80
+);
+bounded_label!(
+    /// A person's label for one of their passkeys ("Pixel 8", "iPad").
+    PasskeyName,
+    "passkey_name",
+    60
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_unknown_is_refused() {
+        for role in AccountRole::ALL {
+            assert_eq!(role.as_str().parse::<AccountRole>().unwrap(), role);
+        }
+        let err = "admin".parse::<AccountRole>().unwrap_err();
+        assert_eq!((err.field.as_str(), err.rule), ("role", "one_of"));
+    }
+
+    #[test]
+    fn who_may_invite_whom() {
+        use AccountRole::*;
+        assert!(CentreAdmin.may_invite(Veileder));
+        assert!(CentreAdmin.may_invite(Participant));
+        assert!(Veileder.may_invite(Participant));
+        assert!(!Veileder.may_invite(Veileder));
+        assert!(!Veileder.may_invite(CentreAdmin));
+        assert!(!Evaluator.may_invite(Participant));
+        assert!(!Participant.may_invite(Participant));
+        assert!(Veileder.may_recover(Participant));
+        assert!(!Veileder.may_recover(Evaluator));
+    }
+
+    #[test]
+    fn invite_code_encodes_all_80_bits_and_parses_what_people_type() {
+        let code = InviteCode::from_random_bytes([0xff; 10]);
+        assert_eq!(code.canonical(), "ZZZZZZZZZZZZZZZZ");
+        let code = InviteCode::from_random_bytes([0; 10]);
+        assert_eq!(code.canonical(), "0000000000000000");
+        let code = InviteCode::from_random_bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        let typed = code.display_grouped().to_lowercase().replace('-', " ");
+        assert_eq!(InviteCode::parse(&typed).unwrap(), code);
+        assert_eq!(code.display_grouped().len(), 19);
+        assert_eq!(
+            InviteCode::parse("oooo-iiii-llll-0000").unwrap().canonical(),
+            "0000111111110000"
+        );
+    }
+
+    #[test]
+    fn invite_code_rejects_wrong_length_and_symbols() {
+        assert_eq!(InviteCode::parse("ABC").unwrap_err().rule, "format");
+        assert_eq!(
+            InviteCode::parse("ABCD-EFGH-JKMN-PQRU").unwrap_err().rule,
+            "format"
+        );
+        assert_eq!(
+            InviteCode::parse("ABCD-EFGH-JKMN-PQRSZ").unwrap_err().rule,
+            "format"
+        );
+        assert!(!format!("{:?}", InviteCode::parse("ABCD-EFGH-JKMN-PQRS").unwrap()).contains("ABCD"));
+    }
+
+    #[test]
+    fn municipality_numbers() {
+        assert_eq!(MunicipalityNumber::parse("0301").unwrap().county(), "03");
+        assert_eq!(MunicipalityNumber::parse(" 4601 ").unwrap().as_str(), "4601");
+        for bad in ["301", "03011", "03a1", "0001", ""] {
+            assert_eq!(MunicipalityNumber::parse(bad).unwrap_err().field, "municipality");
+        }
+    }
+
+    #[test]
+    fn labels_are_trimmed_bounded_and_single_line() {
+        assert_eq!(DisplayName::parse("  Kari  ").unwrap().as_str(), "Kari");
+        assert_eq!(DisplayName::parse("   ").unwrap_err().rule, "length");
+        assert_eq!(DisplayName::parse(&"x".repeat(81)).unwrap_err().rule, "length");
+        assert!(DisplayName::parse(&"ø".repeat(80)).is_ok());
+        assert_eq!(
+            CentreName::parse("Frisk\nliv").unwrap_err().rule,
+            "no_control_characters"
+        );
+    }
+
+    #[test]
+    fn lifetimes_follow_the_role() {
+        assert_eq!(InviteLifetime::for_role(AccountRole::Veileder), Duration::hours(72));
+        assert_eq!(InviteLifetime::for_role(AccountRole::Participant), Duration::days(14));
+        let participant = SessionPolicy::for_role(AccountRole::Participant);
+        assert!(participant.sliding);
+        assert!(!participant.should_extend(Duration::days(30) - Duration::minutes(59)));
+        assert!(participant.should_extend(Duration::days(30) - Duration::minutes(60)));
+        let staff = SessionPolicy::for_role(AccountRole::Evaluator);
+        assert_eq!(staff.lifetime, Duration::hours(12));
+        assert!(!staff.should_extend(Duration::minutes(1)));
+    }
+}

@@ -1,0 +1,16 @@
+//! The Friskliv schema. One file per migration, applied in order at start-up
+//! (and by `friskliv migrate`). Foreign keys are declared when a table is
+//! created because SQLite cannot add them afterwards.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_identity;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_identity::Migration)]
+    }
+}
