@@ -51,7 +51,6 @@ impl From<FieldError> for FieldProblem {
 }
 
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "ApiError::from_request_error")]
 pub enum ApiError {
     /// The request could not be read: malformed JSON, a wrong type, a missing
     /// field or a bad parameter.
@@ -217,8 +216,8 @@ impl ApiError {
         ))
     }
 
-    /// Turns errors from request extraction (authentication, parameters,
-    /// body) into problems. poem-openapi calls this before the handler runs.
+    /// Turns errors raised while extracting a request (authentication,
+    /// parameters, body) or by poem itself into problems.
     pub fn from_request_error(err: poem::Error) -> Self {
         use poem_openapi::error::{
             AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
@@ -235,6 +234,9 @@ impl ApiError {
         }
         if let Some(e) = err.downcast_ref::<ParsePathError>() {
             return ApiError::bad_request(e.name, "format", e.reason.clone());
+        }
+        if let Some(e) = err.downcast_ref::<crate::body::BodyError>() {
+            return ApiError::bad_request(&e.field, e.rule, e.message.clone());
         }
         if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
             let field = field_named_in(&e.reason).unwrap_or_else(|| "body".to_owned());
@@ -295,8 +297,10 @@ pub fn from_status(status: StatusCode) -> ApiError {
     }
 }
 
-/// Last line of defence for errors poem raises itself (unknown route,
-/// method not allowed, body limits, …): every one becomes problem+json.
+/// Every error that leaves a handler or an extractor passes here: our own
+/// problems go out as they are; poem's and poem-openapi's (unknown route,
+/// wrong method, unreadable body, missing token, body limit, …) become
+/// problem+json too.
 pub async fn catch_all(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
@@ -312,7 +316,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
         })
         .with_status(status)
         .into_response(),
-        _ => from_status(status).into_response(),
+        _ => ApiError::from_request_error(err).into_response(),
     };
     resp.headers_mut().insert(
         poem::http::header::CONTENT_TYPE,

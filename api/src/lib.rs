@@ -2,6 +2,7 @@
 //! and the `friskliv` command's subcommands.
 
 pub mod auth;
+pub mod body;
 pub mod body_limit;
 pub mod cli;
 pub mod config;

@@ -22,6 +22,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use super::ApiTags;
 use super::me::{Me, me_of};
 use crate::auth::{BearerAuth, authenticate, parse_role, rate_limit, sha256_hex, start_session};
+use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::entities::webauthn_ceremony;
@@ -36,7 +37,7 @@ const DEFAULT_PASSKEY_NAME: &str = "Passkey";
 
 pub struct AuthApi;
 
-#[derive(Object)]
+#[derive(Object, serde::Deserialize)]
 pub struct RegistrationStartRequest {
     /// The one-time code from the invite, e.g. `ABCD-EFGH-JKMN-PQRS`
     /// (case, spaces and dashes do not matter).
@@ -59,7 +60,7 @@ pub struct CeremonyStart {
     pub options: serde_json::Value,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Deserialize)]
 pub struct CeremonyFinish {
     pub ceremony_id: Uuid,
     /// The authenticator's answer as WebAuthn JSON (`PublicKeyCredential`
@@ -132,7 +133,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<RegistrationStartRequest>,
+        body: JsonBody<RegistrationStartRequest>,
     ) -> ApiResult<Json<CeremonyStart>> {
         rate_limit(&state, req)?;
         let now = Utc::now();
@@ -240,7 +241,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<CeremonyFinish>,
+        body: JsonBody<CeremonyFinish>,
     ) -> ApiResult<Json<NewSession>> {
         rate_limit(&state, req)?;
         let now = Utc::now();
@@ -359,7 +360,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<CeremonyFinish>,
+        body: JsonBody<CeremonyFinish>,
     ) -> ApiResult<Json<NewSession>> {
         rate_limit(&state, req)?;
         let now = Utc::now();

@@ -11,13 +11,14 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate, issue_invite, parse_role};
+use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::identity;
 
 pub struct CentresApi;
 
-#[derive(Object)]
+#[derive(Object, serde::Deserialize)]
 pub struct InviteRequest {
     /// `participant`, `veileder`, `centre_admin` or `evaluator`. A veileder
     /// may invite participants; a centre admin anyone.
@@ -60,7 +61,7 @@ impl CentresApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         centre_id: Path<Uuid>,
-        body: Json<InviteRequest>,
+        body: JsonBody<InviteRequest>,
     ) -> ApiResult<InviteCreated> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.0;
