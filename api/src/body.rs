@@ -8,10 +8,10 @@ use std::ops::Deref;
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::{FromRequest, Request, RequestBody, Result};
+use poem_openapi::impl_apirequest_for_payload;
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
-use poem_openapi::impl_apirequest_for_payload;
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone)]
@@ -136,7 +136,10 @@ mod tests {
         let err = parse::<Outer>(br#"{"items": []}"#).unwrap_err();
         assert_eq!((err.field.as_str(), err.rule), ("name", "required"));
         let err = parse::<Outer>(br#"{"name": "x", "items": [{}]}"#).unwrap_err();
-        assert_eq!((err.field.as_str(), err.rule), ("items[0].minutes", "required"));
+        assert_eq!(
+            (err.field.as_str(), err.rule),
+            ("items[0].minutes", "required")
+        );
         let err = parse::<Outer>(br#"{"name": "x""#).unwrap_err();
         assert_eq!((err.field.as_str(), err.rule), ("body", "json"));
         let err = parse::<Outer>(b"").unwrap_err();

@@ -12,7 +12,11 @@ use crate::store::entities::{centre, invite};
 use crate::store::{self, identity};
 
 #[derive(Parser, Debug)]
-#[command(name = "friskliv", version, about = "Friskliv API server and administration")]
+#[command(
+    name = "friskliv",
+    version,
+    about = "Friskliv API server and administration"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -59,10 +59,7 @@ pub enum ApiError {
     /// No valid session: the bearer token is missing, unknown, expired or
     /// revoked, or a passkey was not accepted.
     #[oai(status = 401, content_type = "application/problem+json")]
-    Unauthorized(
-        Json<Problem>,
-        #[oai(header = "WWW-Authenticate")] String,
-    ),
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
     /// Signed in, but this role or centre may not do this.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),

@@ -48,7 +48,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn migrate(config: Config) -> anyhow::Result<()> {
     let db = store::connect(&config).await?;
     store::migrate(&db).await?;
-    println!("Migrations applied to {}", redacted_database(&config.database_url));
+    println!(
+        "Migrations applied to {}",
+        redacted_database(&config.database_url)
+    );
     Ok(())
 }
 
@@ -58,15 +61,24 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
             cli::create_centre(&config, &name, &municipality)
                 .await
                 .map(|centre| {
-                    println!("Created centre \"{}\" (municipality {})", centre.name, centre.municipality_number);
+                    println!(
+                        "Created centre \"{}\" (municipality {})",
+                        centre.name, centre.municipality_number
+                    );
                     println!("centre_id: {}", centre.id);
-                    println!("Next: friskliv admin invite-staff --centre {} --role centre_admin", centre.id);
+                    println!(
+                        "Next: friskliv admin invite-staff --centre {} --role centre_admin",
+                        centre.id
+                    );
                 })
         }
         AdminCommand::InviteStaff { centre, role } => cli::invite_staff(&config, centre, &role)
             .await
             .map(|(code, invite)| {
-                println!("One-time {} invite for centre {}", invite.role, invite.centre_id);
+                println!(
+                    "One-time {} invite for centre {}",
+                    invite.role, invite.centre_id
+                );
                 println!("code: {}", code.display_grouped());
                 println!("expires_at: {}", invite.expires_at.to_rfc3339());
                 println!("Give the code to the person; it works once and is not shown again.");

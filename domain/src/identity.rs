@@ -328,7 +328,9 @@ mod tests {
         assert_eq!(InviteCode::parse(&typed).unwrap(), code);
         assert_eq!(code.display_grouped().len(), 19);
         assert_eq!(
-            InviteCode::parse("oooo-iiii-llll-0000").unwrap().canonical(),
+            InviteCode::parse("oooo-iiii-llll-0000")
+                .unwrap()
+                .canonical(),
             "0000111111110000"
         );
     }
@@ -344,15 +346,23 @@ mod tests {
             InviteCode::parse("ABCD-EFGH-JKMN-PQRSZ").unwrap_err().rule,
             "format"
         );
-        assert!(!format!("{:?}", InviteCode::parse("ABCD-EFGH-JKMN-PQRS").unwrap()).contains("ABCD"));
+        assert!(
+            !format!("{:?}", InviteCode::parse("ABCD-EFGH-JKMN-PQRS").unwrap()).contains("ABCD")
+        );
     }
 
     #[test]
     fn municipality_numbers() {
         assert_eq!(MunicipalityNumber::parse("0301").unwrap().county(), "03");
-        assert_eq!(MunicipalityNumber::parse(" 4601 ").unwrap().as_str(), "4601");
+        assert_eq!(
+            MunicipalityNumber::parse(" 4601 ").unwrap().as_str(),
+            "4601"
+        );
         for bad in ["301", "03011", "03a1", "0001", ""] {
-            assert_eq!(MunicipalityNumber::parse(bad).unwrap_err().field, "municipality");
+            assert_eq!(
+                MunicipalityNumber::parse(bad).unwrap_err().field,
+                "municipality"
+            );
         }
     }
 
@@ -360,7 +370,10 @@ mod tests {
     fn labels_are_trimmed_bounded_and_single_line() {
         assert_eq!(DisplayName::parse("  Kari  ").unwrap().as_str(), "Kari");
         assert_eq!(DisplayName::parse("   ").unwrap_err().rule, "length");
-        assert_eq!(DisplayName::parse(&"x".repeat(81)).unwrap_err().rule, "length");
+        assert_eq!(
+            DisplayName::parse(&"x".repeat(81)).unwrap_err().rule,
+            "length"
+        );
         assert!(DisplayName::parse(&"ø".repeat(80)).is_ok());
         assert_eq!(
             CentreName::parse("Frisk\nliv").unwrap_err().rule,
@@ -370,8 +383,14 @@ mod tests {
 
     #[test]
     fn lifetimes_follow_the_role() {
-        assert_eq!(InviteLifetime::for_role(AccountRole::Veileder), Duration::hours(72));
-        assert_eq!(InviteLifetime::for_role(AccountRole::Participant), Duration::days(14));
+        assert_eq!(
+            InviteLifetime::for_role(AccountRole::Veileder),
+            Duration::hours(72)
+        );
+        assert_eq!(
+            InviteLifetime::for_role(AccountRole::Participant),
+            Duration::days(14)
+        );
         let participant = SessionPolicy::for_role(AccountRole::Participant);
         assert!(participant.sliding);
         assert!(!participant.should_extend(Duration::days(30) - Duration::minutes(59)));

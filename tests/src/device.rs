@@ -42,7 +42,9 @@ impl PasskeyDevice {
         let options: CreationChallengeResponse =
             serde_json::from_value(options.clone()).expect("standard WebAuthn creation options");
         let origin = Url::parse(ORIGIN).expect("origin");
-        let credential = self.do_registration(origin, options).expect("passkey created");
+        let credential = self
+            .do_registration(origin, options)
+            .expect("passkey created");
         serde_json::to_value(credential).expect("json")
     }
 
@@ -51,7 +53,9 @@ impl PasskeyDevice {
         let options: RequestChallengeResponse =
             serde_json::from_value(options.clone()).expect("standard WebAuthn request options");
         let origin = Url::parse(ORIGIN).expect("origin");
-        let credential = self.do_authentication(origin, options).expect("assertion made");
+        let credential = self
+            .do_authentication(origin, options)
+            .expect("assertion made");
         serde_json::to_value(credential).expect("json")
     }
 
@@ -69,7 +73,7 @@ impl AuthenticatorBackend for PasskeyDevice {
         mut options: PublicKeyCredentialCreationOptions,
         timeout_ms: u32,
     ) -> Result<RegisterPublicKeyCredential, WebauthnCError> {
-        let user_handle: Vec<u8> = options.user.id.clone().into();
+        let user_handle: Vec<u8> = options.user.id.clone();
         // This wrapper is the resident storage, so SoftPasskey itself is
         // asked for an ordinary credential.
         if let Some(selection) = options.authenticator_selection.as_mut() {
@@ -82,7 +86,7 @@ impl AuthenticatorBackend for PasskeyDevice {
         }
         let credential = self.inner.perform_register(origin, options, timeout_ms)?;
         self.user_handles
-            .insert(credential.raw_id.clone().into(), user_handle);
+            .insert(credential.raw_id.clone(), user_handle);
         Ok(credential)
     }
 
@@ -104,8 +108,8 @@ impl AuthenticatorBackend for PasskeyDevice {
                 .collect();
         }
         let mut credential = self.inner.perform_auth(origin, options, timeout_ms)?;
-        let raw_id: Vec<u8> = credential.raw_id.clone().into();
-        credential.response.user_handle = self.user_handles.get(&raw_id).cloned().map(Into::into);
+        let raw_id: Vec<u8> = credential.raw_id.clone();
+        credential.response.user_handle = self.user_handles.get(&raw_id).cloned();
         Ok(credential)
     }
 }

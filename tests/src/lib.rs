@@ -88,7 +88,9 @@ impl TestDatabase {
         let suffix: String = {
             let mut rng = rand::rng();
             (0..12)
-                .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)]))
+                .map(|_| {
+                    char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)])
+                })
                 .collect()
         };
         match backend {
@@ -99,7 +101,9 @@ impl TestDatabase {
             Backend::Postgres => {
                 let Ok(admin_url) = std::env::var("FRISKLIV_TEST_POSTGRES_URL") else {
                     if std::env::var("FRISKLIV_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                        panic!("FRISKLIV_REQUIRE_POSTGRES=1 but FRISKLIV_TEST_POSTGRES_URL is not set");
+                        panic!(
+                            "FRISKLIV_REQUIRE_POSTGRES=1 but FRISKLIV_TEST_POSTGRES_URL is not set"
+                        );
                     }
                     return None;
                 };
@@ -204,7 +208,9 @@ impl TestApp {
     /// A direct connection to the test database, for arranging states that
     /// only time would otherwise produce (an expired invite or session).
     pub async fn db(&self) -> DatabaseConnection {
-        Database::connect(self.database.url()).await.expect("connect")
+        Database::connect(self.database.url())
+            .await
+            .expect("connect")
     }
 
     pub fn url(&self, path: &str) -> Url {
@@ -346,7 +352,10 @@ impl From<&Reply> for Session {
     fn from(reply: &Reply) -> Self {
         Session {
             token: reply.body["token"].as_str().expect("token").to_owned(),
-            account_id: reply.body["account"]["id"].as_str().expect("account id").to_owned(),
+            account_id: reply.body["account"]["id"]
+                .as_str()
+                .expect("account id")
+                .to_owned(),
         }
     }
 }
@@ -401,12 +410,18 @@ impl Reply {
             self.text
         );
         assert_eq!(self.body["status"], status.as_u16(), "{}", self.text);
-        assert!(self.body["type"].as_str().is_some_and(|t| t.starts_with("urn:friskliv:problem:")));
+        assert!(
+            self.body["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:friskliv:problem:"))
+        );
         assert!(self.body["title"].is_string());
         if let Some((field, rule)) = field_rule {
             let errors = self.body["errors"].as_array().expect("errors listed");
             assert!(
-                errors.iter().any(|e| e["field"] == field && e["rule"] == rule),
+                errors
+                    .iter()
+                    .any(|e| e["field"] == field && e["rule"] == rule),
                 "expected {field}/{rule} in {}",
                 self.text
             );

@@ -146,31 +146,32 @@ impl AuthApi {
             .map(PasskeyName::into_inner)
             .unwrap_or_else(|| DEFAULT_PASSKEY_NAME.to_owned());
 
-        let invite = match identity::find_usable_invite(&state.db, &sha256_hex(code.canonical()), now)
-            .await?
-        {
-            Ok(invite) => invite,
-            Err(InviteRefusal::Unknown) => {
-                return Err(ApiError::validation(FieldError::new(
-                    "invite_code",
-                    "unknown",
-                    "is not a code we issued; check it with your centre",
-                )));
-            }
-            Err(InviteRefusal::Expired) => {
-                return Err(ApiError::validation(FieldError::new(
-                    "invite_code",
-                    "expired",
-                    "has expired; ask your centre for a new invite",
-                )));
-            }
-            Err(InviteRefusal::Used) => {
-                return Err(ApiError::conflict(
-                    "invite-used",
-                    "this invite code has already been used; each code works once",
-                ));
-            }
-        };
+        let invite =
+            match identity::find_usable_invite(&state.db, &sha256_hex(code.canonical()), now)
+                .await?
+            {
+                Ok(invite) => invite,
+                Err(InviteRefusal::Unknown) => {
+                    return Err(ApiError::validation(FieldError::new(
+                        "invite_code",
+                        "unknown",
+                        "is not a code we issued; check it with your centre",
+                    )));
+                }
+                Err(InviteRefusal::Expired) => {
+                    return Err(ApiError::validation(FieldError::new(
+                        "invite_code",
+                        "expired",
+                        "has expired; ask your centre for a new invite",
+                    )));
+                }
+                Err(InviteRefusal::Used) => {
+                    return Err(ApiError::conflict(
+                        "invite-used",
+                        "this invite code has already been used; each code works once",
+                    ));
+                }
+            };
 
         let (account_id, display_name, exclude) = match invite.recovery_for_account_id {
             Some(account_id) => {
@@ -247,11 +248,16 @@ impl AuthApi {
         let now = Utc::now();
         let body = body.0;
         let credential: RegisterPublicKeyCredential = parse_credential(body.credential)?;
-        let ceremony = identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_REGISTRATION, now)
-            .await?
-            .ok_or_else(|| ApiError::not_found("registration in progress (expired or already finished)"))?;
+        let ceremony =
+            identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_REGISTRATION, now)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::not_found("registration in progress (expired or already finished)")
+                })?;
         let (Some(invite_id), Some(account_id)) = (ceremony.invite_id, ceremony.account_id) else {
-            return Err(ApiError::internal("registration ceremony without invite or account"));
+            return Err(ApiError::internal(
+                "registration ceremony without invite or account",
+            ));
         };
         let registration: PasskeyRegistration = from_json(&ceremony.state)?;
         let passkey = state
@@ -277,8 +283,15 @@ impl AuthApi {
                 .ok_or_else(|| ApiError::not_found("account for this recovery invite"))?,
             None => {
                 let display_name = ceremony.display_name.as_deref().unwrap_or_default();
-                identity::create_account(&txn, account_id, role, invite.centre_id, display_name, now)
-                    .await?
+                identity::create_account(
+                    &txn,
+                    account_id,
+                    role,
+                    invite.centre_id,
+                    display_name,
+                    now,
+                )
+                .await?
             }
         };
         if !identity::consume_invite(&txn, invite.id, account.id, now).await? {
@@ -318,7 +331,11 @@ impl AuthApi {
     }
 
     /// Start a passkey sign-in (discoverable: no user name needed)
-    #[oai(path = "/v1/auth/login/start", method = "post", operation_id = "loginStart")]
+    #[oai(
+        path = "/v1/auth/login/start",
+        method = "post",
+        operation_id = "loginStart"
+    )]
     async fn login_start(
         &self,
         state: Data<&AppState>,
@@ -355,7 +372,11 @@ impl AuthApi {
     }
 
     /// Finish a passkey sign-in; returns a session token
-    #[oai(path = "/v1/auth/login/finish", method = "post", operation_id = "loginFinish")]
+    #[oai(
+        path = "/v1/auth/login/finish",
+        method = "post",
+        operation_id = "loginFinish"
+    )]
     async fn login_finish(
         &self,
         state: Data<&AppState>,

@@ -13,6 +13,7 @@ use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate, issue_invite, parse_role};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
+use crate::params::IdParam;
 use crate::state::AppState;
 use crate::store::identity;
 
@@ -60,11 +61,11 @@ impl CentresApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        centre_id: Path<Uuid>,
+        centre_id: Path<IdParam>,
         body: JsonBody<InviteRequest>,
     ) -> ApiResult<InviteCreated> {
         let principal = authenticate(&state, &auth).await?;
-        let centre_id = centre_id.0;
+        let centre_id = centre_id.get("centre_id")?;
         let actor_role = principal.staff_role_at(centre_id)?;
         let role: AccountRole = body.role.parse()?;
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
 use crate::error::{ApiError, ApiResult};
+use crate::params::IdParam;
 use crate::state::AppState;
 use crate::store::entities::{account, passkey, session};
 use crate::store::identity::{self, PasskeyRemoval};
@@ -91,7 +92,11 @@ impl MeApi {
     }
 
     /// List my passkeys
-    #[oai(path = "/v1/me/passkeys", method = "get", operation_id = "listMyPasskeys")]
+    #[oai(
+        path = "/v1/me/passkeys",
+        method = "get",
+        operation_id = "listMyPasskeys"
+    )]
     async fn passkeys(
         &self,
         state: Data<&AppState>,
@@ -112,10 +117,16 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        passkey_id: Path<Uuid>,
+        passkey_id: Path<IdParam>,
     ) -> ApiResult<PasskeyRemoved> {
         let principal = authenticate(&state, &auth).await?;
-        match identity::remove_passkey(&state.db, principal.account.id, passkey_id.0).await? {
+        match identity::remove_passkey(
+            &state.db,
+            principal.account.id,
+            passkey_id.get("passkey_id")?,
+        )
+        .await?
+        {
             PasskeyRemoval::Removed => Ok(PasskeyRemoved::Removed),
             PasskeyRemoval::NotFound => Err(ApiError::not_found("passkey")),
             PasskeyRemoval::LastPasskey => Err(ApiError::conflict(

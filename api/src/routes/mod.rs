@@ -21,7 +21,12 @@ pub enum ApiTags {
     Centres,
 }
 
-pub type Api = (system::SystemApi, auth::AuthApi, me::MeApi, centres::CentresApi);
+pub type Api = (
+    system::SystemApi,
+    auth::AuthApi,
+    me::MeApi,
+    centres::CentresApi,
+);
 
 pub fn api() -> Api {
     (

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use friskliv_domain::{AccountRole, CentreName, MunicipalityNumber};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -29,7 +29,10 @@ pub async fn create_centre(
     .await
 }
 
-pub async fn find_centre(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<centre::Model>, DbErr> {
+pub async fn find_centre(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<centre::Model>, DbErr> {
     centre::Entity::find_by_id(id).one(db).await
 }
 

@@ -47,9 +47,15 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), DbErr> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).map_err(|e| {
-            DbErr::Custom(format!("cannot create database folder {}: {e}", parent.display()))
+            DbErr::Custom(format!(
+                "cannot create database folder {}: {e}",
+                parent.display()
+            ))
         })?;
     }
     Ok(())

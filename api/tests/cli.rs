@@ -1,0 +1,124 @@
+//! The `friskliv` binary's subcommands as an operator runs them.
+
+use std::process::Command;
+
+fn friskliv(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_friskliv"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run friskliv")
+}
+
+#[test]
+fn bootstrap_a_centre_and_a_staff_invite_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("friskliv-cli-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/nested/friskliv.db?mode=rwc", dir.display());
+
+    let migrate = friskliv(&db, &["migrate"]);
+    assert!(migrate.status.success(), "{migrate:?}");
+    assert!(
+        dir.join("nested/friskliv.db").exists(),
+        "the SQLite file and folder are created"
+    );
+
+    let created = friskliv(
+        &db,
+        &[
+            "admin",
+            "create-centre",
+            "--name",
+            "Frisklivssentralen i Oslo",
+            "--municipality",
+            "0301",
+        ],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let stdout = String::from_utf8(created.stdout).unwrap();
+    let centre = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("centre_id: "))
+        .expect("prints the centre id")
+        .to_owned();
+
+    let invited = friskliv(
+        &db,
+        &[
+            "admin",
+            "invite-staff",
+            "--centre",
+            &centre,
+            "--role",
+            "centre_admin",
+        ],
+    );
+    assert!(invited.status.success(), "{invited:?}");
+    let stdout = String::from_utf8(invited.stdout).unwrap();
+    let code = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("code: "))
+        .expect("prints the code");
+    assert_eq!(code.len(), 19);
+    assert!(
+        stdout.lines().any(|l| l.starts_with("expires_at: ")),
+        "prints the expiry"
+    );
+
+    // Refusals name the flag and exit non-zero without writing anything.
+    let bad = friskliv(
+        &db,
+        &[
+            "admin",
+            "create-centre",
+            "--name",
+            "X",
+            "--municipality",
+            "301",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8(bad.stderr)
+            .unwrap()
+            .contains("--municipality")
+    );
+    let participant = friskliv(
+        &db,
+        &[
+            "admin",
+            "invite-staff",
+            "--centre",
+            &centre,
+            "--role",
+            "participant",
+        ],
+    );
+    assert_eq!(participant.status.code(), Some(2));
+    let missing = friskliv(
+        &db,
+        &[
+            "admin",
+            "invite-staff",
+            "--centre",
+            &uuid::Uuid::new_v4().to_string(),
+            "--role",
+            "veileder",
+        ],
+    );
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8(missing.stderr)
+            .unwrap()
+            .contains("no centre")
+    );
+
+    let spec = friskliv(&db, &["openapi"]);
+    assert!(spec.status.success());
+    assert_eq!(
+        String::from_utf8(spec.stdout).unwrap(),
+        friskliv_api::openapi_json()
+    );
+
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,203 @@
+//! The HTTP contract around the operations: probes, docs, the served spec,
+//! and problem+json for every way a request can be refused before or
+//! outside a handler.
+
+use friskliv_tests::{Backend, PasskeyDevice, TestApp, run_on_with, stories};
+use reqwest::StatusCode;
+use serde_json::json;
+
+stories!(
+    probes_docs_and_served_spec,
+    refusals_outside_handlers_are_problem_json,
+);
+
+async fn probes_docs_and_served_spec(app: TestApp) {
+    let health = app.get("/health", None).await;
+    health.assert_status(StatusCode::OK);
+    assert_eq!(health.body["status"], "ok");
+    assert!(health.headers.get("x-request-id").is_some());
+    let ready = app.get("/ready", None).await;
+    ready.assert_status(StatusCode::OK);
+    assert_eq!(ready.body["status"], "ready");
+
+    let docs = app.get("/docs", None).await;
+    docs.assert_status(StatusCode::OK);
+    assert!(docs.content_type.starts_with("text/html"));
+
+    // The served spec is the committed contract.
+    let served = app.get("/v1/openapi.json", None).await;
+    served.assert_status(StatusCode::OK);
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json"))
+            .expect("committed spec is JSON");
+    assert_eq!(
+        served.body, committed,
+        "served spec differs from openapi/openapi.json"
+    );
+}
+
+async fn refusals_outside_handlers_are_problem_json(app: TestApp) {
+    app.get("/v1/no-such-thing", None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, None);
+    let wrong_method = app
+        .request(reqwest::Method::PUT, "/v1/me", None, None)
+        .await;
+    wrong_method.assert_problem(StatusCode::METHOD_NOT_ALLOWED, None);
+
+    // Not JSON.
+    let resp = app
+        .http
+        .post(app.url("/v1/auth/register/start"))
+        .header("content-type", "text/plain")
+        .body("ABCD")
+        .send()
+        .await
+        .unwrap();
+    friskliv_tests::Reply::from(resp)
+        .await
+        .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
+
+    // Broken JSON names the body and the rule.
+    let resp = app
+        .http
+        .post(app.url("/v1/auth/register/start"))
+        .header("content-type", "application/json")
+        .body("{\"invite_code\": ")
+        .send()
+        .await
+        .unwrap();
+    friskliv_tests::Reply::from(resp)
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, Some(("body", "json")));
+
+    // A wrong type names the field.
+    app.post(
+        "/v1/auth/register/start",
+        None,
+        json!({"invite_code": 1234}),
+    )
+    .await
+    .assert_problem(StatusCode::BAD_REQUEST, Some(("invite_code", "type")));
+
+    // A bad path parameter.
+    let centre = app.create_centre("Molde", "1506").await;
+    let code = app.invite_staff(centre, "centre_admin").await;
+    let admin = app
+        .register_ok(&mut PasskeyDevice::new("a"), &code, "A")
+        .await;
+    app.post(
+        "/v1/centres/nope/invites",
+        Some(&admin.token),
+        json!({"role": "veileder"}),
+    )
+    .await
+    .assert_problem(StatusCode::BAD_REQUEST, Some(("centre_id", "format")));
+}
+
+/// Guessing invite codes is rate limited per address, with `Retry-After`.
+async fn guessing_codes_is_rate_limited(backend: Backend) {
+    run_on_with(
+        backend,
+        |config| config.auth_rate_per_minute = 3,
+        |app: TestApp| async move {
+            for _ in 0..3 {
+                app.post(
+                    "/v1/auth/register/start",
+                    None,
+                    json!({"invite_code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "display_name": "x"}),
+                )
+                .await
+                .assert_problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(("invite_code", "unknown")),
+                );
+            }
+            let limited = app
+                .post(
+                    "/v1/auth/register/start",
+                    None,
+                    json!({"invite_code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "display_name": "x"}),
+                )
+                .await;
+            limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, None);
+            let retry: u64 = limited.headers["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&retry));
+            app.post("/v1/auth/login/start", None, json!({}))
+                .await
+                .assert_problem(StatusCode::TOO_MANY_REQUESTS, None);
+            // Signed-in endpoints are not affected.
+            app.get("/health", None).await.assert_status(StatusCode::OK);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_guessing_codes_is_rate_limited() {
+    guessing_codes_is_rate_limited(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_guessing_codes_is_rate_limited() {
+    guessing_codes_is_rate_limited(Backend::Postgres).await;
+}
+
+/// Bodies above the limit are refused with 413, declared or streamed.
+async fn oversized_bodies_are_413(backend: Backend) {
+    run_on_with(
+        backend,
+        |config| config.max_body_bytes = 4096,
+        |app: TestApp| async move {
+            let big = "x".repeat(5000);
+            app.post(
+                "/v1/auth/register/start",
+                None,
+                json!({ "invite_code": big }),
+            )
+            .await
+            .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+                (0..10).map(|_| Ok(vec![b' '; 1000])).collect();
+            let resp = app
+                .http
+                .post(app.url("/v1/auth/register/start"))
+                .header("content-type", "application/json")
+                .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                    chunks,
+                )))
+                .send()
+                .await
+                .unwrap();
+            friskliv_tests::Reply::from(resp)
+                .await
+                .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
+            // Just under the limit is read (and refused for its content).
+            app.post(
+                "/v1/auth/register/start",
+                None,
+                json!({ "invite_code": "x".repeat(3000) }),
+            )
+            .await
+            .assert_problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(("invite_code", "format")),
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_oversized_bodies_are_413() {
+    oversized_bodies_are_413(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_oversized_bodies_are_413() {
+    oversized_bodies_are_413(Backend::Postgres).await;
+}
