@@ -147,3 +147,38 @@ mod tests {
         assert!(parse::<Outer>(br#"{"name": "x", "items": []} x"#).is_err());
     }
 }
+
+/// A JSON body documented as `S` but read as `T`: for requests whose parts
+/// are judged one by one (a sync batch), so that one malformed item is
+/// refused on its own instead of failing the whole request.
+#[derive(Debug, Clone)]
+pub struct JsonBodyAs<S, T>(pub T, std::marker::PhantomData<S>);
+
+impl<S: Type, T: Send> Payload for JsonBodyAs<S, T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        JsonBody::<S>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        S::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        S::register(registry);
+    }
+}
+
+impl<S: Type, T: DeserializeOwned + Send> ParsePayload for JsonBodyAs<S, T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> Result<Self> {
+        let data = Vec::<u8>::from_request(request, body).await?;
+        parse(&data)
+            .map(|value| JsonBodyAs(value, std::marker::PhantomData))
+            .map_err(Into::into)
+    }
+}
+
+impl_apirequest_for_payload!(JsonBodyAs<S, T>, S: Type, T: DeserializeOwned + Send);

@@ -28,6 +28,10 @@ pub struct Problem {
     /// The fields that broke a rule, when the problem is about input.
     #[oai(skip_serializing_if_is_empty)]
     pub errors: Vec<FieldProblem>,
+    /// For a version conflict: the entry as the server holds it, so the
+    /// client can merge or adopt it.
+    #[oai(skip_serializing_if_is_none)]
+    pub current: Option<serde_json::Value>,
 }
 
 /// One field of the request that broke one rule.
@@ -97,6 +101,7 @@ fn problem(status: StatusCode, code: &str, title: &str, detail: Option<String>) 
         status: status.as_u16(),
         detail,
         errors: Vec::new(),
+        current: None,
     })
 }
 
@@ -159,6 +164,56 @@ impl ApiError {
             "Not allowed",
             Some(detail.into()),
         ))
+    }
+
+    /// 404 for a path segment that names nothing, e.g. an unknown diary kind.
+    pub fn not_found_field(field: &str, rule: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut body = problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            Some(format!("{field}: {message}")),
+        );
+        body.0.errors.push(FieldProblem {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        });
+        ApiError::NotFound(body)
+    }
+
+    /// 409 carrying the server's current state of the resource.
+    pub fn conflict_with(
+        code: &str,
+        detail: impl Into<String>,
+        current: serde_json::Value,
+    ) -> Self {
+        let mut body = problem(
+            StatusCode::CONFLICT,
+            code,
+            "Conflicts with the current state",
+            Some(detail.into()),
+        );
+        body.0.current = Some(current);
+        ApiError::Conflict(body)
+    }
+
+    /// The problem document of an error, e.g. for a per-item result.
+    pub fn into_problem(self) -> Problem {
+        match self {
+            ApiError::BadRequest(p)
+            | ApiError::Unauthorized(p, _)
+            | ApiError::Forbidden(p)
+            | ApiError::NotFound(p)
+            | ApiError::Conflict(p)
+            | ApiError::PayloadTooLarge(p)
+            | ApiError::UnsupportedMediaType(p)
+            | ApiError::Unprocessable(p)
+            | ApiError::TooManyRequests(p, _)
+            | ApiError::Internal(p)
+            | ApiError::Unavailable(p) => p.0,
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -310,6 +365,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
             status: status.as_u16(),
             detail: Some("this path does not accept that HTTP method".to_owned()),
             errors: Vec::new(),
+            current: None,
         })
         .with_status(status)
         .into_response(),

@@ -4,6 +4,7 @@
 //! are parsed from untrusted input once, at the edge, and carried as types
 //! that cannot hold an invalid value afterwards ("parse, don't validate").
 
+pub mod diary;
 pub mod identity;
 pub mod validation;
 

@@ -85,19 +85,19 @@ pub enum LogoutResponse {
     SignedOut,
 }
 
-fn ceremony_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
+pub fn ceremony_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::minutes(CEREMONY_LIFETIME_MINUTES)
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
+pub fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value).map_err(ApiError::internal)
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(raw: &str) -> ApiResult<T> {
+pub fn from_json<T: serde::de::DeserializeOwned>(raw: &str) -> ApiResult<T> {
     serde_json::from_str(raw).map_err(ApiError::internal)
 }
 
-fn parse_credential<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
+pub fn parse_credential<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
     serde_json::from_value(value).map_err(|e| {
         ApiError::bad_request(
             "credential",
@@ -111,7 +111,7 @@ fn credential_id_text(raw: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
-fn passkey_not_accepted() -> ApiError {
+pub fn passkey_not_accepted() -> ApiError {
     ApiError::unauthorized(
         "passkey-not-accepted",
         "the passkey was not accepted; try again or ask your centre for a recovery invite",

@@ -1,12 +1,25 @@
 //! The signed-in account: who am I, and my passkeys.
 
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use poem::Body;
 use poem::web::Data;
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
+use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
+
+use super::auth::{
+    CeremonyFinish, CeremonyStart, ceremony_expiry, from_json, parse_credential,
+    passkey_not_accepted, to_json,
+};
+use super::diary::view;
+use crate::body::JsonBody;
+use crate::store::diary;
+use crate::store::entities::webauthn_ceremony;
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
@@ -14,7 +27,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
 use crate::store::entities::{account, passkey, session};
-use crate::store::identity::{self, PasskeyRemoval};
+use crate::store::identity::{self, CEREMONY_ERASURE, PasskeyRemoval};
 
 pub struct MeApi;
 
@@ -80,6 +93,62 @@ pub enum PasskeyRemoved {
     Removed,
 }
 
+#[derive(ApiResponse)]
+pub enum ExportResponse {
+    /// Everything stored about me as one JSON document (streamed):
+    /// `{"format": "friskliv-export/1", "exported_at", "account", "passkeys", "diary_entries": [...]}`.
+    #[oai(status = 200, content_type = "application/json")]
+    Document(Binary<Body>, #[oai(header = "Content-Disposition")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum Erased {
+    /// The account and all its data are gone; its tokens no longer work.
+    #[oai(status = 204)]
+    Erased,
+}
+
+/// Entries per database round trip while streaming an export.
+const EXPORT_PAGE: u64 = 500;
+
+/// The export's diary entries, page by page in change order, as JSON text
+/// chunks: memory stays flat however many entries there are.
+fn export_entries(
+    db: DatabaseConnection,
+    participant: Uuid,
+) -> impl futures_util::Stream<Item = Result<String, std::io::Error>> + Send + 'static {
+    futures_util::stream::unfold(Some((0i64, true)), move |cursor| {
+        let db = db.clone();
+        async move {
+            let (after, first) = cursor?;
+            let rows = match diary::changes(&db, participant, after, EXPORT_PAGE).await {
+                Ok(rows) => rows,
+                Err(err) => {
+                    tracing::error!(error = %err, "export failed");
+                    return Some((Err(std::io::Error::other("export failed")), None));
+                }
+            };
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                return Some((Ok("]}".to_owned()), None));
+            };
+            let mut chunk = String::new();
+            let mut first = first;
+            for row in rows.iter().filter(|r| !r.deleted) {
+                let json = match view(row).map(|v| v.to_json()) {
+                    Ok(Some(json)) => json.to_string(),
+                    _ => return Some((Err(std::io::Error::other("export failed")), None)),
+                };
+                if !first {
+                    chunk.push(',');
+                }
+                first = false;
+                chunk.push_str(&json);
+            }
+            Some((Ok(chunk), Some((last, first))))
+        }
+    })
+}
+
 #[OpenApi(tag = "ApiTags::Me")]
 impl MeApi {
     /// The signed-in account
@@ -135,4 +204,114 @@ impl MeApi {
             )),
         }
     }
+
+    /// Download everything stored about me (data portability)
+    #[oai(path = "/v1/me/export", method = "get", operation_id = "exportMyData")]
+    async fn export(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<ExportResponse> {
+        let principal = authenticate(&state, &auth).await?;
+        let now = Utc::now();
+        let me = me_of(&state.db, &principal.account, &principal.session).await?;
+        let passkeys: Vec<PasskeySummary> = identity::passkeys_of(&state.db, principal.account.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let head = format!(
+            "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},\"diary_entries\":[",
+            serde_json::Value::String(now.to_rfc3339()),
+            me.to_json().unwrap_or_default(),
+            passkeys.to_json().unwrap_or_default(),
+        );
+        let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
+            .chain(export_entries(state.db.clone(), principal.account.id))
+            .map(|chunk| chunk.map(bytes_of));
+        Ok(ExportResponse::Document(
+            Binary(Body::from_bytes_stream(body)),
+            format!(
+                "attachment; filename=\"friskliv-export-{}.json\"",
+                now.format("%Y-%m-%d")
+            ),
+        ))
+    }
+
+    /// Start erasing my account: confirm with one of my passkeys
+    #[oai(
+        path = "/v1/me/erasure/start",
+        method = "post",
+        operation_id = "startErasure"
+    )]
+    async fn start_erasure(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<CeremonyStart>> {
+        let principal = authenticate(&state, &auth).await?;
+        let now = Utc::now();
+        let passkeys = identity::passkeys_of(&state.db, principal.account.id)
+            .await?
+            .iter()
+            .map(|p| from_json(&p.credential))
+            .collect::<ApiResult<Vec<webauthn_rs::prelude::Passkey>>>()?;
+        let (options, authentication) = state
+            .webauthn
+            .start_passkey_authentication(&passkeys)
+            .map_err(ApiError::internal)?;
+        let ceremony_id = Uuid::new_v4();
+        let expires_at = ceremony_expiry(now);
+        identity::save_ceremony(
+            &state.db,
+            webauthn_ceremony::Model {
+                id: ceremony_id,
+                kind: CEREMONY_ERASURE.to_owned(),
+                state: to_json(&authentication)?,
+                invite_id: None,
+                account_id: Some(principal.account.id),
+                display_name: None,
+                passkey_name: None,
+                expires_at,
+            },
+            now,
+        )
+        .await?;
+        Ok(Json(CeremonyStart {
+            ceremony_id,
+            expires_at,
+            options: serde_json::to_value(&options).map_err(ApiError::internal)?,
+        }))
+    }
+
+    /// Erase my account and all my data, after the passkey confirmation
+    ///
+    /// Irreversible. Export first if you want a copy.
+    #[oai(path = "/v1/me", method = "delete", operation_id = "eraseMe")]
+    async fn erase(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<CeremonyFinish>,
+    ) -> ApiResult<Erased> {
+        let principal = authenticate(&state, &auth).await?;
+        let now = Utc::now();
+        let body = body.0;
+        let credential: PublicKeyCredential = parse_credential(body.credential)?;
+        let ceremony = identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_ERASURE, now)
+            .await?
+            .filter(|c| c.account_id == Some(principal.account.id))
+            .ok_or_else(|| ApiError::not_found("erasure confirmation (expired or already used)"))?;
+        let authentication: PasskeyAuthentication = from_json(&ceremony.state)?;
+        state
+            .webauthn
+            .finish_passkey_authentication(&credential, &authentication)
+            .map_err(|e| {
+                tracing::info!(error = ?e, "erasure confirmation refused");
+                passkey_not_accepted()
+            })?;
+        identity::delete_account(&state.db, principal.account.id).await?;
+        tracing::info!(account = %principal.account.id, "account erased");
+        Ok(Erased::Erased)
+    }
+}
+
+fn bytes_of(chunk: String) -> bytes::Bytes {
+    bytes::Bytes::from(chunk)
 }

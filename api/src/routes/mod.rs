@@ -4,7 +4,9 @@
 
 pub mod auth;
 pub mod centres;
+pub mod diary;
 pub mod me;
+pub mod quit_attempts;
 pub mod system;
 
 use poem_openapi::Tags;
@@ -19,12 +21,16 @@ pub enum ApiTags {
     Me,
     /// Centre administration: invites for staff and participants.
     Centres,
+    /// The participant's diaries, quit attempts, offline sync and change feed.
+    Diary,
 }
 
 pub type Api = (
     system::SystemApi,
     auth::AuthApi,
     me::MeApi,
+    diary::DiaryApi,
+    quit_attempts::QuitAttemptsApi,
     centres::CentresApi,
 );
 
@@ -33,6 +39,8 @@ pub fn api() -> Api {
         system::SystemApi,
         auth::AuthApi,
         me::MeApi,
+        diary::DiaryApi,
+        quit_attempts::QuitAttemptsApi,
         centres::CentresApi,
     )
 }

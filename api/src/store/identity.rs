@@ -140,6 +140,8 @@ pub async fn create_account(
 
 pub const CEREMONY_REGISTRATION: &str = "registration";
 pub const CEREMONY_AUTHENTICATION: &str = "authentication";
+/// A passkey confirmation before erasing the account.
+pub const CEREMONY_ERASURE: &str = "erasure";
 
 pub async fn save_ceremony(
     db: &impl ConnectionTrait,
@@ -379,4 +381,11 @@ pub async fn find_invite(
     id: Uuid,
 ) -> Result<Option<invite::Model>, DbErr> {
     invite::Entity::find_by_id(id).one(db).await
+}
+
+/// Erases an account and, through the foreign keys, everything that is
+/// theirs: passkeys, sessions, diaries, change sequence.
+pub async fn delete_account(db: &impl ConnectionTrait, account_id: Uuid) -> Result<bool, DbErr> {
+    let result = account::Entity::delete_by_id(account_id).exec(db).await?;
+    Ok(result.rows_affected == 1)
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod centre;
+pub mod diary_entry;
 pub mod invite;
 pub mod passkey;
 pub mod session;
