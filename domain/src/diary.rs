@@ -435,10 +435,8 @@ impl Errors {
     }
 
     fn text(&mut self, field: &'static str, prefix: &str, value: &Option<String>, max: usize) {
-        if let Some(text) = value {
-            if let Err(e) = bounded_text(field, text, 1, max) {
-                self.0.push(e.at(format!("{prefix}{field}")));
-            }
+        if let Some(Err(e)) = value.as_ref().map(|text| bounded_text(field, text, 1, max)) {
+            self.0.push(e.at(format!("{prefix}{field}")));
         }
     }
 

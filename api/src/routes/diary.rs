@@ -329,14 +329,12 @@ pub async fn list_entries(
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> ApiResult<DiaryPage> {
-    if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            return Err(ApiError::validation(FieldError::new(
-                "to",
-                "order",
-                "must not be before `from`",
-            )));
-        }
+    if from.zip(to).is_some_and(|(from, to)| from > to) {
+        return Err(ApiError::validation(FieldError::new(
+            "to",
+            "order",
+            "must not be before `from`",
+        )));
     }
     let limit = page_limit(limit, DEFAULT_PAGE, MAX_LIST_PAGE)?;
     let after = cursor.map(decode_list_cursor).transpose()?;

@@ -22,6 +22,8 @@ use super::entities::diary_entry::{self, Entity as Entries};
 const ROWS_PER_STATEMENT: usize = 1000;
 
 /// One write to apply.
+// Writes live only for one request; boxing the entry would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Write {
     Upsert {
