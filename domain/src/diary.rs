@@ -7,9 +7,6 @@
 //! Numbers arrive as signed integers / floats on purpose: an out-of-range
 //! value (`-5` minutes) is then a 422 naming the rule, not a type error.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -24,49 +21,6 @@ pub const MAX_NOTE_CHARS: usize = 500;
 pub const MAX_FUTURE_SKEW_HOURS: i64 = 24;
 /// Entries before this date are certainly typing mistakes.
 pub const EARLIEST_YEAR: i32 = 2000;
-
-macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
-        pub enum $name {
-            $(
-                #[serde(rename = $text)]
-                #[cfg_attr(feature = "openapi", oai(rename = $text))]
-                $variant,
-            )+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "must be one of {}",
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// The diaries a participant keeps.

@@ -4,7 +4,54 @@
 //! are parsed from untrusted input once, at the edge, and carried as types
 //! that cannot hold an invalid value afterwards ("parse, don't validate").
 
+/// A closed set of wire values (snake_case strings) with parsing, display
+/// and, behind the `openapi` feature, a poem-openapi enum schema.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+        pub enum $name {
+            $(
+                #[serde(rename = $text)]
+                #[cfg_attr(feature = "openapi", oai(rename = $text))]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "must be one of {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+pub mod consent;
 pub mod diary;
+pub mod summary;
 pub mod identity;
 pub mod validation;
 
