@@ -12,14 +12,17 @@ use crate::validation::{FieldError, bounded_text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountRole {
     Participant,
+    /// A parent or guardian who consents for a participant under 16.
+    Guardian,
     Veileder,
     CentreAdmin,
     Evaluator,
 }
 
 impl AccountRole {
-    pub const ALL: [AccountRole; 4] = [
+    pub const ALL: [AccountRole; 5] = [
         AccountRole::Participant,
+        AccountRole::Guardian,
         AccountRole::Veileder,
         AccountRole::CentreAdmin,
         AccountRole::Evaluator,
@@ -28,6 +31,7 @@ impl AccountRole {
     pub fn as_str(self) -> &'static str {
         match self {
             AccountRole::Participant => "participant",
+            AccountRole::Guardian => "guardian",
             AccountRole::Veileder => "veileder",
             AccountRole::CentreAdmin => "centre_admin",
             AccountRole::Evaluator => "evaluator",
@@ -35,7 +39,7 @@ impl AccountRole {
     }
 
     pub fn is_staff(self) -> bool {
-        !matches!(self, AccountRole::Participant)
+        !matches!(self, AccountRole::Participant | AccountRole::Guardian)
     }
 
     /// Whether an account with this role may issue an invite for `invited`
@@ -44,8 +48,10 @@ impl AccountRole {
     pub fn may_invite(self, invited: AccountRole) -> bool {
         match self {
             AccountRole::CentreAdmin => true,
-            AccountRole::Veileder => invited == AccountRole::Participant,
-            AccountRole::Evaluator | AccountRole::Participant => false,
+            AccountRole::Veileder => {
+                matches!(invited, AccountRole::Participant | AccountRole::Guardian)
+            }
+            AccountRole::Evaluator | AccountRole::Participant | AccountRole::Guardian => false,
         }
     }
 
@@ -54,8 +60,10 @@ impl AccountRole {
     pub fn may_recover(self, target: AccountRole) -> bool {
         match self {
             AccountRole::CentreAdmin => true,
-            AccountRole::Veileder => target == AccountRole::Participant,
-            AccountRole::Evaluator | AccountRole::Participant => false,
+            AccountRole::Veileder => {
+                matches!(target, AccountRole::Participant | AccountRole::Guardian)
+            }
+            AccountRole::Evaluator | AccountRole::Participant | AccountRole::Guardian => false,
         }
     }
 }
@@ -77,7 +85,7 @@ impl FromStr for AccountRole {
                 FieldError::new(
                     "role",
                     "one_of",
-                    "must be one of participant, veileder, centre_admin, evaluator",
+                    "must be one of participant, guardian, veileder, centre_admin, evaluator",
                 )
             })
     }
@@ -313,6 +321,9 @@ mod tests {
         assert!(!Veileder.may_invite(CentreAdmin));
         assert!(!Evaluator.may_invite(Participant));
         assert!(!Participant.may_invite(Participant));
+        assert!(Veileder.may_invite(Guardian));
+        assert!(!Guardian.may_invite(Participant));
+        assert!(!Guardian.is_staff());
         assert!(Veileder.may_recover(Participant));
         assert!(!Veileder.may_recover(Evaluator));
     }

@@ -74,6 +74,7 @@ pub struct SummaryEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct WeekSummary {
     /// 1 for the week starting on the first day asked for.
     pub week: u32,

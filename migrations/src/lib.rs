@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_identity;
 mod m20261124_000002_diaries;
+mod m20261124_000003_sharing;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_identity::Migration),
             Box::new(m20261124_000002_diaries::Migration),
+            Box::new(m20261124_000003_sharing::Migration),
         ]
     }
 }

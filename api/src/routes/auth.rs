@@ -26,6 +26,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::entities::webauthn_ceremony;
+use crate::store::sharing;
 use crate::store::identity::{
     self, CEREMONY_AUTHENTICATION, CEREMONY_REGISTRATION, InviteRefusal, NewPasskey,
 };
@@ -294,6 +295,9 @@ impl AuthApi {
                 .await?
             }
         };
+        if invite.recovery_for_account_id.is_none() {
+            sharing::apply_invite_details(&txn, invite.id, account.id, now).await?;
+        }
         if !identity::consume_invite(&txn, invite.id, account.id, now).await? {
             return Err(ApiError::conflict(
                 "invite-used",

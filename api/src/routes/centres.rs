@@ -2,7 +2,9 @@
 //! recovery invites that add a passkey to an existing account.
 
 use chrono::{DateTime, Utc};
+use friskliv_domain::consent::BirthMonth;
 use friskliv_domain::{AccountRole, FieldError};
+use sea_orm::TransactionTrait;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -15,7 +17,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
-use crate::store::identity;
+use crate::store::{identity, sharing};
 
 pub struct CentresApi;
 
@@ -27,6 +29,11 @@ pub struct InviteRequest {
     /// For a recovery invite: the existing account (of this centre) that the
     /// new passkey will be added to. `role` must be that account's role.
     pub recovery_for_account_id: Option<Uuid>,
+    /// For a participant: birth month `YYYY-MM` (decides whether a guardian
+    /// must consent). The only birth datum collected.
+    pub birth_month: Option<String>,
+    /// For a guardian: the participant (of this centre) they consent for.
+    pub guardian_for_account_id: Option<Uuid>,
 }
 
 #[derive(Object)]
@@ -95,15 +102,59 @@ impl CentresApi {
             )));
         }
 
+        let now = Utc::now();
+        let birth = match (&body.birth_month, role) {
+            (None, _) => None,
+            (Some(raw), AccountRole::Participant) => {
+                Some(BirthMonth::parse("birth_month", raw, now.date_naive())?)
+            }
+            (Some(_), _) => {
+                return Err(ApiError::validation(FieldError::new(
+                    "birth_month",
+                    "participants_only",
+                    "only a participant invite carries a birth month",
+                )));
+            }
+        };
+        let guardian_for = match (body.guardian_for_account_id, role) {
+            (None, AccountRole::Guardian) if body.recovery_for_account_id.is_none() => {
+                return Err(ApiError::validation(FieldError::new(
+                    "guardian_for_account_id",
+                    "required",
+                    "a guardian invite names the participant the guardian consents for",
+                )));
+            }
+            (None, _) => None,
+            (Some(child), AccountRole::Guardian) => {
+                identity::find_account(&state.db, child)
+                    .await?
+                    .filter(|a| {
+                        a.centre_id == Some(centre_id)
+                            && a.role == AccountRole::Participant.as_str()
+                    })
+                    .ok_or_else(|| ApiError::not_found("participant at this centre"))?;
+                Some(child)
+            }
+            (Some(_), _) => {
+                return Err(ApiError::validation(FieldError::new(
+                    "guardian_for_account_id",
+                    "guardians_only",
+                    "only a guardian invite names a participant",
+                )));
+            }
+        };
+        let txn = state.db.begin().await?;
         let (code, invite) = issue_invite(
-            &state.db,
+            &txn,
             centre_id,
             role,
             body.recovery_for_account_id,
             Some(principal.account.id),
-            Utc::now(),
+            now,
         )
         .await?;
+        sharing::save_invite_details(&txn, invite.id, birth, guardian_for).await?;
+        txn.commit().await?;
         tracing::info!(invite = %invite.id, %role, recovery = invite.recovery_for_account_id.is_some(), "invite issued");
         Ok(InviteCreated::Created(Json(IssuedInvite {
             id: invite.id,

@@ -216,7 +216,7 @@ pub struct SyncResponse {
 /// Only participants keep diaries (staff enter on a participant's behalf
 /// through the centre's routes).
 pub fn participant_id(principal: &Principal) -> ApiResult<Uuid> {
-    if principal.role.is_staff() {
+    if principal.role != friskliv_domain::AccountRole::Participant {
         return Err(ApiError::forbidden(
             "only participants keep diaries; staff use the centre's routes",
         ));
@@ -237,12 +237,12 @@ fn bad_cursor() -> ApiError {
     )
 }
 
-fn encode_list_cursor(row: &diary_entry::Model) -> Option<String> {
+pub fn encode_list_cursor(row: &diary_entry::Model) -> Option<String> {
     row.diary_day
         .map(|day| URL_SAFE_NO_PAD.encode(format!("d1|{day}|{}", row.entry_id)))
 }
 
-fn decode_list_cursor(raw: &str) -> ApiResult<ListPosition> {
+pub fn decode_list_cursor(raw: &str) -> ApiResult<ListPosition> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad_cursor())?;
     let text = String::from_utf8(bytes).map_err(|_| bad_cursor())?;
     let mut parts = text.split('|');

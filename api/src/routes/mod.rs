@@ -6,7 +6,9 @@ pub mod auth;
 pub mod centres;
 pub mod diary;
 pub mod me;
+pub mod participants;
 pub mod quit_attempts;
+pub mod sharing;
 pub mod system;
 
 use poem_openapi::Tags;
@@ -23,6 +25,8 @@ pub enum ApiTags {
     Centres,
     /// The participant's diaries, quit attempts, offline sync and change feed.
     Diary,
+    /// Consent to share with a centre, the epikrise objection, and the access log.
+    Sharing,
 }
 
 pub type Api = (
@@ -31,7 +35,9 @@ pub type Api = (
     me::MeApi,
     diary::DiaryApi,
     quit_attempts::QuitAttemptsApi,
+    sharing::SharingApi,
     centres::CentresApi,
+    participants::ParticipantsApi,
 );
 
 pub fn api() -> Api {
@@ -41,6 +47,8 @@ pub fn api() -> Api {
         me::MeApi,
         diary::DiaryApi,
         quit_attempts::QuitAttemptsApi,
+        sharing::SharingApi,
         centres::CentresApi,
+        participants::ParticipantsApi,
     )
 }

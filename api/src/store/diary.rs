@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::diary::{DiaryEntry, EntryKind};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
@@ -184,7 +184,21 @@ pub async fn apply(
         return Ok(Vec::new());
     }
     let txn = db.begin().await?;
-    let mut seq = lock_sequence(&txn, participant_id).await?;
+    let outcomes = apply_in(&txn, participant_id, writes, now, proxy_by).await?;
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// [`apply`] inside a transaction the caller owns (e.g. one that also
+/// writes the access-log row of a veileder's proxy entry).
+pub async fn apply_in(
+    txn: &DatabaseTransaction,
+    participant_id: Uuid,
+    writes: &[Write],
+    now: DateTime<Utc>,
+    proxy_by: Option<Uuid>,
+) -> Result<Vec<Outcome>, DbErr> {
+    let mut seq = lock_sequence(txn, participant_id).await?;
 
     let mut ids: Vec<Uuid> = writes.iter().map(Write::entry_id).collect();
     ids.sort_unstable();
@@ -194,7 +208,7 @@ pub async fn apply(
         let found = Entries::find()
             .filter(diary_entry::Column::ParticipantId.eq(participant_id))
             .filter(diary_entry::Column::EntryId.is_in(chunk.iter().copied()))
-            .all(&txn)
+            .all(txn)
             .await?;
         current.extend(found.into_iter().map(|e| (e.entry_id, e)));
     }
@@ -232,7 +246,7 @@ pub async fn apply(
             Entries::delete_many()
                 .filter(diary_entry::Column::ParticipantId.eq(participant_id))
                 .filter(diary_entry::Column::EntryId.is_in(chunk.iter().copied()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         let rows: Vec<diary_entry::ActiveModel> = changed
@@ -241,12 +255,11 @@ pub async fn apply(
             .collect();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             Entries::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
+                .exec_without_returning(txn)
                 .await?;
         }
-        store_sequence(&txn, participant_id, seq).await?;
+        store_sequence(txn, participant_id, seq).await?;
     }
-    txn.commit().await?;
     Ok(outcomes)
 }
 

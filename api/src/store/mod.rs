@@ -4,6 +4,7 @@
 
 pub mod diary;
 pub mod entities;
+pub mod sharing;
 pub mod identity;
 
 use std::path::Path;
@@ -68,4 +69,20 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
+}
+
+/// Begins a transaction that will write. On SQLite the write lock is taken
+/// up front (a no-op write): a transaction that reads first and writes
+/// later fails at once with SQLITE_BUSY if another writer committed in
+/// between, instead of waiting its turn.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        txn.execute_unprepared("UPDATE participant_sync SET last_seq = last_seq WHERE 1 = 0")
+            .await?;
+    }
+    Ok(txn)
 }

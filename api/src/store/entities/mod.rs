@@ -7,3 +7,8 @@ pub mod invite;
 pub mod passkey;
 pub mod session;
 pub mod webauthn_ceremony;
+pub mod access_log;
+pub mod consent;
+pub mod guardian_link;
+pub mod invite_detail;
+pub mod participant_profile;

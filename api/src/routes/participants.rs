@@ -1,0 +1,416 @@
+//! The veileder's view of the centre's participants. Every operation goes
+//! through `store::sharing::authorize` (or `caseload`), which checks centre,
+//! role and consent and writes the access-log row in the same transaction
+//! as the read.
+
+use chrono::{Duration, NaiveDate, Utc};
+use friskliv_domain::FieldError;
+use friskliv_domain::consent::{ConsentMethod, ConsentScope};
+use friskliv_domain::diary::{DiaryEntryInput, EntryContent, EntryKind, EntrySource};
+use friskliv_domain::summary::{SummaryEntry, WeekSummary, weekly_summary};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::diary::{DiaryPage, WriteReply, view};
+use super::sharing::{ConsentView, consent_view};
+use crate::auth::{BearerAuth, Principal, authenticate};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::params::IdParam;
+use crate::state::AppState;
+use crate::store::diary::{Outcome, Write};
+use crate::store::sharing::{self, Actor, Grant, Refusal, StaffAction};
+use crate::store::{begin_write, diary};
+
+pub struct ParticipantsApi;
+
+pub const DEFAULT_SUMMARY_WEEKS: u32 = 12;
+pub const MAX_SUMMARY_WEEKS: u32 = 53;
+
+#[derive(Object)]
+pub struct CaseloadParticipant {
+    pub id: Uuid,
+    /// Name or alias.
+    pub display_name: String,
+    /// Week k of the current follow-up period (from the journey; null until a period exists).
+    #[oai(skip_serializing_if_is_none)]
+    pub current_period_week: Option<u32>,
+    /// The last diary day with an entry: only with `summaries` consent.
+    #[oai(skip_serializing_if_is_none)]
+    pub last_logged_day: Option<NaiveDate>,
+    /// The scopes the participant currently shares with this centre.
+    pub consent_scopes: Vec<ConsentScope>,
+    /// The participant objects to an epikrise being sent.
+    pub epikrise_objection: bool,
+}
+
+#[derive(Object)]
+pub struct Caseload {
+    pub participants: Vec<CaseloadParticipant>,
+}
+
+#[derive(Object)]
+pub struct ParticipantSummary {
+    pub participant_id: Uuid,
+    /// Week 1 starts on this day.
+    pub first_day: NaiveDate,
+    pub weeks: Vec<WeekSummary>,
+}
+
+#[derive(Object, serde::Deserialize)]
+pub struct RecordedConsent {
+    pub scope: ConsentScope,
+    /// `oral` (given in conversation). Consent for under-16s comes from a
+    /// guardian's own account.
+    pub method: ConsentMethod,
+}
+
+#[derive(ApiResponse)]
+pub enum ConsentRecorded {
+    /// The consent is in force from the next request.
+    #[oai(status = 201)]
+    Created(Json<ConsentView>),
+    /// The same consent was already in force.
+    #[oai(status = 200)]
+    AlreadyActive(Json<ConsentView>),
+}
+
+fn actor_of(principal: &Principal) -> Actor {
+    Actor {
+        account_id: principal.account.id,
+        role: principal.role,
+        centre_id: principal.account.centre_id,
+    }
+}
+
+fn refused(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Forbidden(why) => ApiError::forbidden(why),
+        Refusal::NotFound => ApiError::not_found("participant at this centre"),
+    }
+}
+
+/// Authorises and logs in one transaction; on refusal the log row is
+/// committed and the refusal returned.
+async fn authorized(
+    state: &AppState,
+    principal: &Principal,
+    centre_id: Uuid,
+    participant_id: Uuid,
+    action: StaffAction,
+    resource: &str,
+) -> ApiResult<(DatabaseTransaction, Grant)> {
+    let txn = begin_write(&state.db).await?;
+    let decision = sharing::authorize(
+        &txn,
+        &actor_of(principal),
+        centre_id,
+        participant_id,
+        action,
+        resource,
+        Utc::now(),
+    )
+    .await?;
+    match decision {
+        Ok(grant) => Ok((txn, grant)),
+        Err(refusal) => {
+            txn.commit().await?;
+            Err(refused(refusal))
+        }
+    }
+}
+
+fn parse_kind(raw: &str) -> ApiResult<EntryKind> {
+    raw.parse()
+        .map_err(|message: String| ApiError::not_found_field("kind", "one_of", message))
+}
+
+#[OpenApi(tag = "ApiTags::Centres")]
+impl ParticipantsApi {
+    /// The centre's participants, with what each shares
+    #[oai(path = "/v1/centres/:centre_id/participants", method = "get", operation_id = "listCaseload")]
+    async fn caseload(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+    ) -> ApiResult<Json<Caseload>> {
+        let principal = authenticate(&state, &auth).await?;
+        let centre_id = centre_id.get("centre_id")?;
+        let txn = begin_write(&state.db).await?;
+        let rows = sharing::caseload(&txn, &actor_of(&principal), centre_id, Utc::now())
+            .await?
+            .map_err(refused)?;
+        txn.commit().await?;
+        Ok(Json(Caseload {
+            participants: rows
+                .into_iter()
+                .map(|r| CaseloadParticipant {
+                    id: r.participant.id,
+                    display_name: r.participant.display_name,
+                    current_period_week: None,
+                    last_logged_day: r.last_logged_day,
+                    consent_scopes: r.scopes,
+                    epikrise_objection: r.epikrise_objection,
+                })
+                .collect(),
+        }))
+    }
+
+    /// Weekly summary of a participant's diaries (needs `summaries` consent)
+    #[oai(
+        path = "/v1/centres/:centre_id/participants/:participant_id/summary",
+        method = "get",
+        operation_id = "getParticipantSummary"
+    )]
+    async fn summary(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        participant_id: Path<IdParam>,
+        /// First day of week 1 (YYYY-MM-DD); default: the participant's first diary day.
+        from: Query<Option<NaiveDate>>,
+        /// 1–53, default 12.
+        weeks: Query<Option<u32>>,
+    ) -> ApiResult<Json<ParticipantSummary>> {
+        let principal = authenticate(&state, &auth).await?;
+        let (centre_id, participant_id) =
+            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let weeks = weeks.0.unwrap_or(DEFAULT_SUMMARY_WEEKS);
+        if !(1..=MAX_SUMMARY_WEEKS).contains(&weeks) {
+            return Err(ApiError::validation(FieldError::new(
+                "weeks",
+                "range",
+                format!("must be between 1 and {MAX_SUMMARY_WEEKS}"),
+            )));
+        }
+        let (txn, grant) = authorized(
+            &state,
+            &principal,
+            centre_id,
+            participant_id,
+            StaffAction::ReadSummary,
+            "summary",
+        )
+        .await?;
+        let first_day = match from.0 {
+            Some(day) => day,
+            None => sharing::first_diary_day_for(&txn, &grant)
+                .await?
+                .unwrap_or_else(|| Utc::now().date_naive()),
+        };
+        let last_day = first_day + Duration::days(7 * i64::from(weeks) - 1);
+        let rows = sharing::summary_entries_for(&txn, &grant, first_day, last_day).await?;
+        txn.commit().await?;
+        let entries = rows
+            .iter()
+            .filter_map(|row| {
+                let content: EntryContent = serde_json::from_str(row.content.as_deref()?).ok()?;
+                Some(SummaryEntry {
+                    diary_day: row.diary_day?,
+                    occurred_at: chrono::DateTime::parse_from_rfc3339(&content.occurred_at).ok()?,
+                    data: content.data,
+                })
+            })
+            .collect::<Vec<_>>();
+        Ok(Json(ParticipantSummary {
+            participant_id,
+            first_day,
+            weeks: weekly_summary(&entries, first_day, weeks),
+        }))
+    }
+
+    /// A participant's diary entries of one kind (needs `entries` consent)
+    #[oai(
+        path = "/v1/centres/:centre_id/participants/:participant_id/entries",
+        method = "get",
+        operation_id = "listParticipantEntries"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn entries(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        participant_id: Path<IdParam>,
+        /// activity, food, sleep, tobacco, sitting or quit_attempt
+        kind: Query<String>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+        cursor: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<DiaryPage>> {
+        let principal = authenticate(&state, &auth).await?;
+        let (centre_id, participant_id) =
+            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let kind = kind
+            .0
+            .parse::<EntryKind>()
+            .map_err(|m: String| ApiError::validation(FieldError::new("kind", "one_of", m)))?;
+        let limit = u64::from(limit.0.unwrap_or(100));
+        if !(1..=500).contains(&limit) {
+            return Err(ApiError::validation(FieldError::new(
+                "limit",
+                "range",
+                "must be between 1 and 500",
+            )));
+        }
+        let after = cursor
+            .0
+            .as_deref()
+            .map(super::diary::decode_list_cursor)
+            .transpose()?;
+        let (txn, grant) = authorized(
+            &state,
+            &principal,
+            centre_id,
+            participant_id,
+            StaffAction::ReadEntries,
+            &format!("entries/{kind}"),
+        )
+        .await?;
+        let rows =
+            sharing::entries_for(&txn, &grant, kind, from.0, to.0, after, limit + 1).await?;
+        txn.commit().await?;
+        let more = rows.len() as u64 > limit;
+        let rows = &rows[..rows.len().min(limit as usize)];
+        Ok(Json(DiaryPage {
+            entries: rows.iter().map(view).collect::<ApiResult<_>>()?,
+            next_cursor: if more {
+                rows.last().and_then(super::diary::encode_list_cursor)
+            } else {
+                None
+            },
+        }))
+    }
+
+    /// Enter a diary entry on a participant's behalf (needs `entries` consent)
+    ///
+    /// The entry is marked `source: proxy` with the veileder's id and
+    /// reaches the participant's devices through their change feed.
+    #[oai(
+        path = "/v1/centres/:centre_id/participants/:participant_id/diary/:kind/:entry_id",
+        method = "put",
+        operation_id = "putProxyDiaryEntry"
+    )]
+    async fn proxy_entry(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        participant_id: Path<IdParam>,
+        kind: Path<String>,
+        entry_id: Path<IdParam>,
+        body: JsonBody<DiaryEntryInput>,
+    ) -> ApiResult<Json<WriteReply>> {
+        let principal = authenticate(&state, &auth).await?;
+        let (centre_id, participant_id) =
+            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let kind = parse_kind(&kind)?;
+        let entry_id = entry_id.get("entry_id")?;
+        let now = Utc::now();
+        let mut entry = body.0.parse(kind, now).map_err(ApiError::validation_many)?;
+        entry.content.source = EntrySource::Proxy;
+        let (txn, grant) = authorized(
+            &state,
+            &principal,
+            centre_id,
+            participant_id,
+            StaffAction::WriteEntry,
+            &format!("diary/{kind}/{entry_id}"),
+        )
+        .await?;
+        let outcomes = diary::apply_in(
+            &txn,
+            grant.participant_id,
+            &[Write::Upsert { entry_id, entry }],
+            now,
+            Some(grant.actor),
+        )
+        .await?;
+        txn.commit().await?;
+        let outcome = &outcomes[0];
+        let entry = view(outcome.entry())?;
+        match outcome {
+            Outcome::Applied(_) => Ok(Json(WriteReply {
+                result: super::diary::WriteResult::Applied,
+                entry,
+            })),
+            Outcome::Unchanged(_) => Ok(Json(WriteReply {
+                result: super::diary::WriteResult::Unchanged,
+                entry,
+            })),
+            Outcome::Conflict(_) => Err(ApiError::conflict_with(
+                "version-conflict",
+                format!("the participant's entry is at version {}", entry.version),
+                poem_openapi::types::ToJSON::to_json(&entry).unwrap_or_default(),
+            )),
+        }
+    }
+
+    /// Record consent a participant gave orally in a conversation
+    #[oai(
+        path = "/v1/centres/:centre_id/participants/:participant_id/consents",
+        method = "post",
+        operation_id = "recordConsent"
+    )]
+    async fn record_consent(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        participant_id: Path<IdParam>,
+        body: JsonBody<RecordedConsent>,
+    ) -> ApiResult<ConsentRecorded> {
+        let principal = authenticate(&state, &auth).await?;
+        let (centre_id, participant_id) =
+            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        if body.method != ConsentMethod::Oral {
+            return Err(ApiError::validation(FieldError::new(
+                "method",
+                "oral_only",
+                "staff record oral consent; in-app and guardian consent come from their own accounts",
+            )));
+        }
+        let now = Utc::now();
+        let (txn, grant) = authorized(
+            &state,
+            &principal,
+            centre_id,
+            participant_id,
+            StaffAction::RecordConsent,
+            &format!("consent/{}", body.scope),
+        )
+        .await?;
+        let profile = sharing::profile(&txn, grant.participant_id).await?;
+        if sharing::birth_month_of(profile.as_ref()).is_some_and(|b| b.needs_guardian(now.date_naive())) {
+            txn.commit().await?;
+            return Err(ApiError::forbidden(
+                "the participant is under 16: consent must come from a linked guardian's account",
+            ));
+        }
+        let (consent, created) = sharing::grant_consent(
+            &txn,
+            grant.participant_id,
+            grant.centre_id,
+            body.scope,
+            ConsentMethod::Oral,
+            principal.account.id,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        let view = consent_view(consent)?;
+        Ok(if created {
+            ConsentRecorded::Created(Json(view))
+        } else {
+            ConsentRecorded::AlreadyActive(Json(view))
+        })
+    }
+}

@@ -1,0 +1,621 @@
+//! Sharing with the centre: consents, guardian links, the epikrise flag, and
+//! the access log. Staff reach a participant's data only through a
+//! [`Grant`], which only [`authorize`] makes: it checks the centre, the role
+//! and the active consent, and writes the access-log row in the caller's
+//! transaction, allowed or denied. The staff queries take the grant, so a
+//! route that forgot a check still could not return data.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use friskliv_domain::AccountRole;
+use friskliv_domain::consent::{BirthMonth, ConsentMethod, ConsentScope};
+use friskliv_domain::diary::EntryKind;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::diary::ListPosition;
+use super::entities::{
+    access_log, account, consent, diary_entry, guardian_link, invite_detail, participant_profile,
+};
+
+const LOG_ROWS_PER_STATEMENT: usize = 500;
+
+/// What a staff member wants to do with a participant's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAction {
+    ReadSummary,
+    ReadEntries,
+    WriteEntry,
+    RecordConsent,
+}
+
+impl StaffAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffAction::ReadSummary => "read_summary",
+            StaffAction::ReadEntries => "read_entries",
+            StaffAction::WriteEntry => "write_entry",
+            StaffAction::RecordConsent => "record_consent",
+        }
+    }
+
+    /// The consent scope the action needs, if any.
+    pub fn scope(self) -> Option<ConsentScope> {
+        match self {
+            StaffAction::ReadSummary => Some(ConsentScope::Summaries),
+            StaffAction::ReadEntries | StaffAction::WriteEntry => Some(ConsentScope::Entries),
+            StaffAction::RecordConsent => None,
+        }
+    }
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub account_id: Uuid,
+    pub role: AccountRole,
+    pub centre_id: Option<Uuid>,
+}
+
+impl Actor {
+    /// Veiledere and centre admins of `centre_id` work with participants;
+    /// evaluators see anonymised outcome data only.
+    fn works_with_participants_at(&self, centre_id: Uuid) -> bool {
+        matches!(self.role, AccountRole::Veileder | AccountRole::CentreAdmin)
+            && self.centre_id == Some(centre_id)
+    }
+}
+
+/// Permission to do one action for one participant at one centre, already
+/// logged. Only [`authorize`] makes one.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub participant_id: Uuid,
+    pub centre_id: Uuid,
+    pub scope: Option<ConsentScope>,
+    pub consent_id: Option<Uuid>,
+    pub actor: Uuid,
+    _made_by_authorize: (),
+}
+
+impl Grant {
+    fn require(&self, scope: ConsentScope) -> Result<(), DbErr> {
+        if self.scope == Some(scope) {
+            Ok(())
+        } else {
+            Err(DbErr::Custom(format!(
+                "a grant for {:?} was used for {scope}",
+                self.scope
+            )))
+        }
+    }
+}
+
+/// Why access was refused. `NotFound` is used where saying "forbidden"
+/// would reveal that the participant exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Forbidden(String),
+    NotFound,
+}
+
+async fn participant_account(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+) -> Result<Option<account::Model>, DbErr> {
+    account::Entity::find_by_id(participant_id)
+        .filter(account::Column::Role.eq(AccountRole::Participant.as_str()))
+        .one(db)
+        .await
+}
+
+/// Whether the participant belongs to the centre: enrolled there, or has
+/// ever given it consent.
+async fn related_to_centre(
+    db: &impl ConnectionTrait,
+    participant: &account::Model,
+    centre_id: Uuid,
+) -> Result<bool, DbErr> {
+    if participant.centre_id == Some(centre_id) {
+        return Ok(true);
+    }
+    let consents = consent::Entity::find()
+        .filter(consent::Column::ParticipantId.eq(participant.id))
+        .filter(consent::Column::CentreId.eq(centre_id))
+        .count(db)
+        .await?;
+    Ok(consents > 0)
+}
+
+pub async fn active_consent(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    centre_id: Uuid,
+    scope: ConsentScope,
+) -> Result<Option<consent::Model>, DbErr> {
+    consent::Entity::find()
+        .filter(consent::Column::ParticipantId.eq(participant_id))
+        .filter(consent::Column::CentreId.eq(centre_id))
+        .filter(consent::Column::Scope.eq(scope.as_str()))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .order_by_asc(consent::Column::GrantedAt)
+        .one(db)
+        .await
+}
+
+pub struct LogRow<'a> {
+    pub participant_id: Uuid,
+    pub centre_id: Option<Uuid>,
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub consent_id: Option<Uuid>,
+    pub allowed: bool,
+}
+
+fn log_model(row: LogRow<'_>, now: DateTime<Utc>) -> access_log::ActiveModel {
+    access_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        participant_id: Set(row.participant_id),
+        centre_id: Set(row.centre_id),
+        actor_account_id: Set(Some(row.actor.account_id)),
+        actor_role: Set(row.actor.role.as_str().to_owned()),
+        action: Set(row.action.to_owned()),
+        resource: Set(row.resource.chars().take(200).collect()),
+        consent_id: Set(row.consent_id),
+        allowed: Set(row.allowed),
+        at: Set(now),
+    }
+}
+
+pub async fn write_log(
+    db: &impl ConnectionTrait,
+    rows: Vec<LogRow<'_>>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let models: Vec<access_log::ActiveModel> = rows.into_iter().map(|r| log_model(r, now)).collect();
+    for chunk in models.chunks(LOG_ROWS_PER_STATEMENT) {
+        access_log::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Decides whether `actor` may do `action` for `participant_id` at
+/// `centre_id`, and logs the attempt (allowed or denied) in `txn` whenever
+/// the participant exists. The caller commits `txn` either way.
+pub async fn authorize(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    centre_id: Uuid,
+    participant_id: Uuid,
+    action: StaffAction,
+    resource: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Grant, Refusal>, DbErr> {
+    let participant = participant_account(txn, participant_id).await?;
+    let decision = match &participant {
+        _ if !actor.works_with_participants_at(centre_id) => Err(Refusal::Forbidden(
+            "only veiledere and admins of this centre may see its participants".to_owned(),
+        )),
+        None => Err(Refusal::NotFound),
+        Some(p) if !related_to_centre(txn, p, centre_id).await? => Err(Refusal::NotFound),
+        Some(_) => match action.scope() {
+            None => Ok(None),
+            Some(scope) => match active_consent(txn, participant_id, centre_id, scope).await? {
+                Some(c) => Ok(Some((scope, c.id))),
+                None => Err(Refusal::Forbidden(format!(
+                    "the participant has not consented to share {scope} with this centre"
+                ))),
+            },
+        },
+    };
+    if participant.is_some() {
+        write_log(
+            txn,
+            vec![LogRow {
+                participant_id,
+                centre_id: Some(centre_id),
+                actor,
+                action: action.as_str(),
+                resource,
+                consent_id: decision.as_ref().ok().and_then(|d| d.map(|(_, id)| id)),
+                allowed: decision.is_ok(),
+            }],
+            now,
+        )
+        .await?;
+    }
+    Ok(decision.map(|d| Grant {
+        participant_id,
+        centre_id,
+        scope: d.map(|(s, _)| s),
+        consent_id: d.map(|(_, id)| id),
+        actor: actor.account_id,
+        _made_by_authorize: (),
+    }))
+}
+
+// ---- reads behind a grant ----------------------------------------------------
+
+/// Live entries of a kind, for a veileder with `entries` consent.
+pub async fn entries_for(
+    db: &impl ConnectionTrait,
+    grant: &Grant,
+    kind: EntryKind,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    after: Option<ListPosition>,
+    limit: u64,
+) -> Result<Vec<diary_entry::Model>, DbErr> {
+    grant.require(ConsentScope::Entries)?;
+    super::diary::list(db, grant.participant_id, kind, from, to, after, limit).await
+}
+
+/// Live diary entries (not quit attempts) with diary days in [from, to],
+/// for a veileder with `summaries` consent.
+pub async fn summary_entries_for(
+    db: &impl ConnectionTrait,
+    grant: &Grant,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<diary_entry::Model>, DbErr> {
+    grant.require(ConsentScope::Summaries)?;
+    diary_entry::Entity::find()
+        .filter(diary_entry::Column::ParticipantId.eq(grant.participant_id))
+        .filter(diary_entry::Column::Deleted.eq(false))
+        .filter(diary_entry::Column::Kind.ne(EntryKind::QuitAttempt.as_str()))
+        .filter(diary_entry::Column::DiaryDay.gte(from))
+        .filter(diary_entry::Column::DiaryDay.lte(to))
+        .all(db)
+        .await
+}
+
+/// The participant's first diary day, for placing weeks when no period
+/// exists yet.
+pub async fn first_diary_day_for(
+    db: &impl ConnectionTrait,
+    grant: &Grant,
+) -> Result<Option<NaiveDate>, DbErr> {
+    grant.require(ConsentScope::Summaries)?;
+    #[derive(FromQueryResult)]
+    struct First {
+        first: Option<NaiveDate>,
+    }
+    let row = diary_entry::Entity::find()
+        .select_only()
+        .column_as(diary_entry::Column::DiaryDay.min(), "first")
+        .filter(diary_entry::Column::ParticipantId.eq(grant.participant_id))
+        .filter(diary_entry::Column::Deleted.eq(false))
+        .into_model::<First>()
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| r.first))
+}
+
+/// One participant in a centre's caseload.
+#[derive(Debug, Clone)]
+pub struct CaseloadRow {
+    pub participant: account::Model,
+    pub scopes: Vec<ConsentScope>,
+    pub epikrise_objection: bool,
+    /// Only when the participant consented to `summaries`.
+    pub last_logged_day: Option<NaiveDate>,
+}
+
+/// The participants enrolled at a centre, with what each has consented to.
+/// Diary-derived facts appear only under `summaries` consent. One
+/// access-log row is written per participant shown.
+pub async fn caseload(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    centre_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<Vec<CaseloadRow>, Refusal>, DbErr> {
+    if !actor.works_with_participants_at(centre_id) {
+        return Ok(Err(Refusal::Forbidden(
+            "only veiledere and admins of this centre may see its participants".to_owned(),
+        )));
+    }
+    let participants = account::Entity::find()
+        .filter(account::Column::CentreId.eq(centre_id))
+        .filter(account::Column::Role.eq(AccountRole::Participant.as_str()))
+        .order_by_asc(account::Column::DisplayName)
+        .order_by_asc(account::Column::Id)
+        .all(txn)
+        .await?;
+    let active = consent::Entity::find()
+        .filter(consent::Column::CentreId.eq(centre_id))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .all(txn)
+        .await?;
+    let mut scopes: BTreeMap<Uuid, BTreeMap<ConsentScope, Uuid>> = BTreeMap::new();
+    for c in active {
+        if let Ok(scope) = c.scope.parse::<ConsentScope>() {
+            scopes.entry(c.participant_id).or_default().insert(scope, c.id);
+        }
+    }
+    let ids: Vec<Uuid> = participants.iter().map(|p| p.id).collect();
+    let mut objections = BTreeSet::new();
+    let mut last_days: BTreeMap<Uuid, NaiveDate> = BTreeMap::new();
+    let summarised: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| scopes.get(id).is_some_and(|s| s.contains_key(&ConsentScope::Summaries)))
+        .collect();
+    for chunk in ids.chunks(LOG_ROWS_PER_STATEMENT) {
+        let found = participant_profile::Entity::find()
+            .filter(participant_profile::Column::AccountId.is_in(chunk.iter().copied()))
+            .filter(participant_profile::Column::EpikriseObjection.eq(true))
+            .all(txn)
+            .await?;
+        objections.extend(found.into_iter().map(|p| p.account_id));
+    }
+    #[derive(FromQueryResult)]
+    struct LastDay {
+        participant_id: Uuid,
+        last: Option<NaiveDate>,
+    }
+    for chunk in summarised.chunks(LOG_ROWS_PER_STATEMENT) {
+        let rows = diary_entry::Entity::find()
+            .select_only()
+            .column(diary_entry::Column::ParticipantId)
+            .column_as(diary_entry::Column::DiaryDay.max(), "last")
+            .filter(diary_entry::Column::ParticipantId.is_in(chunk.iter().copied()))
+            .filter(diary_entry::Column::Deleted.eq(false))
+            .group_by(diary_entry::Column::ParticipantId)
+            .into_model::<LastDay>()
+            .all(txn)
+            .await?;
+        last_days.extend(rows.into_iter().filter_map(|r| r.last.map(|d| (r.participant_id, d))));
+    }
+    let rows: Vec<CaseloadRow> = participants
+        .into_iter()
+        .map(|p| {
+            let consented = scopes.get(&p.id);
+            CaseloadRow {
+                scopes: consented.map(|s| s.keys().copied().collect()).unwrap_or_default(),
+                epikrise_objection: objections.contains(&p.id),
+                last_logged_day: last_days.get(&p.id).copied(),
+                participant: p,
+            }
+        })
+        .collect();
+    write_log(
+        txn,
+        rows.iter()
+            .map(|r| LogRow {
+                participant_id: r.participant.id,
+                centre_id: Some(centre_id),
+                actor,
+                action: "read_caseload",
+                resource: "caseload",
+                consent_id: scopes
+                    .get(&r.participant.id)
+                    .and_then(|s| s.get(&ConsentScope::Summaries).copied()),
+                allowed: true,
+            })
+            .collect(),
+        now,
+    )
+    .await?;
+    Ok(Ok(rows))
+}
+
+// ---- the participant's side ----------------------------------------------------
+
+pub async fn profile(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Option<participant_profile::Model>, DbErr> {
+    participant_profile::Entity::find_by_id(account_id).one(db).await
+}
+
+pub fn birth_month_of(profile: Option<&participant_profile::Model>) -> Option<BirthMonth> {
+    let p = profile?;
+    Some(BirthMonth {
+        year: p.birth_year?,
+        month: u32::try_from(p.birth_month?).ok()?,
+    })
+}
+
+pub async fn set_epikrise_objection(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    objects: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    match profile(db, account_id).await? {
+        Some(existing) => {
+            let mut active: participant_profile::ActiveModel = existing.into();
+            active.epikrise_objection = Set(objects);
+            active.updated_at = Set(now);
+            active.update(db).await?;
+        }
+        None => {
+            participant_profile::ActiveModel {
+                account_id: Set(account_id),
+                birth_year: Set(None),
+                birth_month: Set(None),
+                epikrise_objection: Set(objects),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Consent history of these participants (grants and withdrawals), oldest first.
+pub async fn consents_of(
+    db: &impl ConnectionTrait,
+    participant_ids: &[Uuid],
+) -> Result<Vec<consent::Model>, DbErr> {
+    consent::Entity::find()
+        .filter(consent::Column::ParticipantId.is_in(participant_ids.iter().copied()))
+        .order_by_asc(consent::Column::GrantedAt)
+        .order_by_asc(consent::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Grants a consent, or returns the active one for the same centre and scope.
+pub async fn grant_consent(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    centre_id: Uuid,
+    scope: ConsentScope,
+    method: ConsentMethod,
+    granted_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(consent::Model, bool), DbErr> {
+    if let Some(existing) = active_consent(db, participant_id, centre_id, scope).await? {
+        return Ok((existing, false));
+    }
+    let created = consent::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        participant_id: Set(participant_id),
+        centre_id: Set(centre_id),
+        scope: Set(scope.as_str().to_owned()),
+        method: Set(method.as_str().to_owned()),
+        granted_at: Set(now),
+        granted_by_account_id: Set(Some(granted_by)),
+        withdrawn_at: Set(None),
+        withdrawn_by_account_id: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok((created, true))
+}
+
+pub async fn find_consent(
+    db: &impl ConnectionTrait,
+    consent_id: Uuid,
+) -> Result<Option<consent::Model>, DbErr> {
+    consent::Entity::find_by_id(consent_id).one(db).await
+}
+
+/// Withdraws a consent; `false` if it was already withdrawn.
+pub async fn withdraw_consent(
+    db: &impl ConnectionTrait,
+    consent_id: Uuid,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = consent::Entity::update_many()
+        .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
+        .col_expr(consent::Column::WithdrawnByAccountId, Expr::value(by))
+        .filter(consent::Column::Id.eq(consent_id))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn children_of(
+    db: &impl ConnectionTrait,
+    guardian_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(guardian_link::Entity::find()
+        .filter(guardian_link::Column::GuardianAccountId.eq(guardian_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.child_account_id)
+        .collect())
+}
+
+/// The access log of a participant, newest first.
+pub async fn access_log_of(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<access_log::Model>, DbErr> {
+    let mut query = access_log::Entity::find()
+        .filter(access_log::Column::ParticipantId.eq(participant_id));
+    if let Some(before) = before {
+        query = query.filter(access_log::Column::Id.lt(before));
+    }
+    query
+        .order_by_desc(access_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn accounts_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, account::Model>, DbErr> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
+// ---- invites that carry participant details ------------------------------------
+
+pub async fn save_invite_details(
+    db: &impl ConnectionTrait,
+    invite_id: Uuid,
+    birth: Option<BirthMonth>,
+    guardian_for: Option<Uuid>,
+) -> Result<(), DbErr> {
+    if birth.is_none() && guardian_for.is_none() {
+        return Ok(());
+    }
+    invite_detail::ActiveModel {
+        invite_id: Set(invite_id),
+        birth_year: Set(birth.map(|b| b.year)),
+        birth_month: Set(birth.map(|b| b.month as i32)),
+        guardian_for_account_id: Set(guardian_for),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// On registration: the birth month becomes the participant's profile, and
+/// a guardian is linked to the child the invite named.
+pub async fn apply_invite_details(
+    db: &impl ConnectionTrait,
+    invite_id: Uuid,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let Some(details) = invite_detail::Entity::find_by_id(invite_id).one(db).await? else {
+        return Ok(());
+    };
+    if details.birth_year.is_some() {
+        participant_profile::ActiveModel {
+            account_id: Set(account_id),
+            birth_year: Set(details.birth_year),
+            birth_month: Set(details.birth_month),
+            epikrise_objection: Set(false),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    if let Some(child) = details.guardian_for_account_id {
+        guardian_link::ActiveModel {
+            guardian_account_id: Set(account_id),
+            child_account_id: Set(child),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
