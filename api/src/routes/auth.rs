@@ -26,10 +26,10 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::entities::webauthn_ceremony;
-use crate::store::sharing;
 use crate::store::identity::{
     self, CEREMONY_AUTHENTICATION, CEREMONY_REGISTRATION, InviteRefusal, NewPasskey,
 };
+use crate::store::sharing;
 
 /// How long a started ceremony can be finished: enough for a person to
 /// answer their phone's prompt, short enough to bound stored challenges.
@@ -88,6 +88,49 @@ pub enum LogoutResponse {
 
 pub fn ceremony_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::minutes(CEREMONY_LIFETIME_MINUTES)
+}
+
+/// What a started ceremony is for, kept with its state until it is finished.
+#[derive(Default)]
+pub struct CeremonyContext {
+    pub invite_id: Option<Uuid>,
+    pub account_id: Option<Uuid>,
+    pub display_name: Option<String>,
+    pub passkey_name: Option<String>,
+}
+
+/// Stores a started ceremony's server state and returns what the client
+/// needs to run it.
+pub async fn offer_ceremony(
+    state: &AppState,
+    kind: &str,
+    server_state: &impl serde::Serialize,
+    options: &impl serde::Serialize,
+    context: CeremonyContext,
+    now: DateTime<Utc>,
+) -> ApiResult<CeremonyStart> {
+    let ceremony_id = Uuid::new_v4();
+    let expires_at = ceremony_expiry(now);
+    identity::save_ceremony(
+        &state.db,
+        webauthn_ceremony::Model {
+            id: ceremony_id,
+            kind: kind.to_owned(),
+            state: to_json(server_state)?,
+            invite_id: context.invite_id,
+            account_id: context.account_id,
+            display_name: context.display_name,
+            passkey_name: context.passkey_name,
+            expires_at,
+        },
+        now,
+    )
+    .await?;
+    Ok(CeremonyStart {
+        ceremony_id,
+        expires_at,
+        options: serde_json::to_value(options).map_err(ApiError::internal)?,
+    })
 }
 
 pub fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
@@ -209,28 +252,23 @@ impl AuthApi {
             selection.require_resident_key = true;
         }
 
-        let ceremony_id = Uuid::new_v4();
-        let expires_at = ceremony_expiry(now);
-        identity::save_ceremony(
-            &state.db,
-            webauthn_ceremony::Model {
-                id: ceremony_id,
-                kind: CEREMONY_REGISTRATION.to_owned(),
-                state: to_json(&registration)?,
-                invite_id: Some(invite.id),
-                account_id: Some(account_id),
-                display_name: Some(display_name),
-                passkey_name: Some(passkey_name),
-                expires_at,
-            },
-            now,
-        )
-        .await?;
-        Ok(Json(CeremonyStart {
-            ceremony_id,
-            expires_at,
-            options: serde_json::to_value(&options).map_err(ApiError::internal)?,
-        }))
+        let context = CeremonyContext {
+            invite_id: Some(invite.id),
+            account_id: Some(account_id),
+            display_name: Some(display_name),
+            passkey_name: Some(passkey_name),
+        };
+        Ok(Json(
+            offer_ceremony(
+                &state,
+                CEREMONY_REGISTRATION,
+                &registration,
+                &options,
+                context,
+                now,
+            )
+            .await?,
+        ))
     }
 
     /// Finish registering a passkey; signs the account in
@@ -351,28 +389,17 @@ impl AuthApi {
             .webauthn
             .start_discoverable_authentication()
             .map_err(ApiError::internal)?;
-        let ceremony_id = Uuid::new_v4();
-        let expires_at = ceremony_expiry(now);
-        identity::save_ceremony(
-            &state.db,
-            webauthn_ceremony::Model {
-                id: ceremony_id,
-                kind: CEREMONY_AUTHENTICATION.to_owned(),
-                state: to_json(&authentication)?,
-                invite_id: None,
-                account_id: None,
-                display_name: None,
-                passkey_name: None,
-                expires_at,
-            },
-            now,
-        )
-        .await?;
-        Ok(Json(CeremonyStart {
-            ceremony_id,
-            expires_at,
-            options: serde_json::to_value(&options).map_err(ApiError::internal)?,
-        }))
+        Ok(Json(
+            offer_ceremony(
+                &state,
+                CEREMONY_AUTHENTICATION,
+                &authentication,
+                &options,
+                CeremonyContext::default(),
+                now,
+            )
+            .await?,
+        ))
     }
 
     /// Finish a passkey sign-in; returns a session token

@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use friskliv_domain::consent::BirthMonth;
 use friskliv_domain::{AccountRole, FieldError};
-use sea_orm::TransactionTrait;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;

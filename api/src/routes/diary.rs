@@ -295,7 +295,7 @@ fn to_value(view: &DiaryEntryView) -> serde_json::Value {
 }
 
 /// Maps one write's outcome to a reply, or a 409 carrying the server's entry.
-fn reply(outcome: &Outcome) -> ApiResult<WriteReply> {
+pub fn reply(outcome: &Outcome) -> ApiResult<WriteReply> {
     let entry = view(outcome.entry())?;
     match outcome {
         Outcome::Applied(_) => Ok(WriteReply {

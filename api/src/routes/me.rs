@@ -13,13 +13,12 @@ use uuid::Uuid;
 use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
 
 use super::auth::{
-    CeremonyFinish, CeremonyStart, ceremony_expiry, from_json, parse_credential,
-    passkey_not_accepted, to_json,
+    CeremonyContext, CeremonyFinish, CeremonyStart, from_json, offer_ceremony, parse_credential,
+    passkey_not_accepted,
 };
 use super::diary::view;
 use crate::body::JsonBody;
 use crate::store::diary;
-use crate::store::entities::webauthn_ceremony;
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
@@ -256,28 +255,21 @@ impl MeApi {
             .webauthn
             .start_passkey_authentication(&passkeys)
             .map_err(ApiError::internal)?;
-        let ceremony_id = Uuid::new_v4();
-        let expires_at = ceremony_expiry(now);
-        identity::save_ceremony(
-            &state.db,
-            webauthn_ceremony::Model {
-                id: ceremony_id,
-                kind: CEREMONY_ERASURE.to_owned(),
-                state: to_json(&authentication)?,
-                invite_id: None,
-                account_id: Some(principal.account.id),
-                display_name: None,
-                passkey_name: None,
-                expires_at,
-            },
-            now,
-        )
-        .await?;
-        Ok(Json(CeremonyStart {
-            ceremony_id,
-            expires_at,
-            options: serde_json::to_value(&options).map_err(ApiError::internal)?,
-        }))
+        let context = CeremonyContext {
+            account_id: Some(principal.account.id),
+            ..CeremonyContext::default()
+        };
+        Ok(Json(
+            offer_ceremony(
+                &state,
+                CEREMONY_ERASURE,
+                &authentication,
+                &options,
+                context,
+                now,
+            )
+            .await?,
+        ))
     }
 
     /// Erase my account and all my data, after the passkey confirmation

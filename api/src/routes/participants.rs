@@ -23,7 +23,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
-use crate::store::diary::{Outcome, Write};
+use crate::store::diary::Write;
 use crate::store::sharing::{self, Actor, Grant, Refusal, StaffAction};
 use crate::store::{begin_write, diary};
 
@@ -133,7 +133,11 @@ fn parse_kind(raw: &str) -> ApiResult<EntryKind> {
 #[OpenApi(tag = "ApiTags::Centres")]
 impl ParticipantsApi {
     /// The centre's participants, with what each shares
-    #[oai(path = "/v1/centres/:centre_id/participants", method = "get", operation_id = "listCaseload")]
+    #[oai(
+        path = "/v1/centres/:centre_id/participants",
+        method = "get",
+        operation_id = "listCaseload"
+    )]
     async fn caseload(
         &self,
         state: Data<&AppState>,
@@ -180,8 +184,10 @@ impl ParticipantsApi {
         weeks: Query<Option<u32>>,
     ) -> ApiResult<Json<ParticipantSummary>> {
         let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) =
-            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let (centre_id, participant_id) = (
+            centre_id.get("centre_id")?,
+            participant_id.get("participant_id")?,
+        );
         let weeks = weeks.0.unwrap_or(DEFAULT_SUMMARY_WEEKS);
         if !(1..=MAX_SUMMARY_WEEKS).contains(&weeks) {
             return Err(ApiError::validation(FieldError::new(
@@ -247,8 +253,10 @@ impl ParticipantsApi {
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) =
-            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let (centre_id, participant_id) = (
+            centre_id.get("centre_id")?,
+            participant_id.get("participant_id")?,
+        );
         let kind = kind
             .0
             .parse::<EntryKind>()
@@ -275,8 +283,7 @@ impl ParticipantsApi {
             &format!("entries/{kind}"),
         )
         .await?;
-        let rows =
-            sharing::entries_for(&txn, &grant, kind, from.0, to.0, after, limit + 1).await?;
+        let rows = sharing::entries_for(&txn, &grant, kind, from.0, to.0, after, limit + 1).await?;
         txn.commit().await?;
         let more = rows.len() as u64 > limit;
         let rows = &rows[..rows.len().min(limit as usize)];
@@ -299,6 +306,7 @@ impl ParticipantsApi {
         method = "put",
         operation_id = "putProxyDiaryEntry"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn proxy_entry(
         &self,
         state: Data<&AppState>,
@@ -310,8 +318,10 @@ impl ParticipantsApi {
         body: JsonBody<DiaryEntryInput>,
     ) -> ApiResult<Json<WriteReply>> {
         let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) =
-            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let (centre_id, participant_id) = (
+            centre_id.get("centre_id")?,
+            participant_id.get("participant_id")?,
+        );
         let kind = parse_kind(&kind)?;
         let entry_id = entry_id.get("entry_id")?;
         let now = Utc::now();
@@ -335,23 +345,7 @@ impl ParticipantsApi {
         )
         .await?;
         txn.commit().await?;
-        let outcome = &outcomes[0];
-        let entry = view(outcome.entry())?;
-        match outcome {
-            Outcome::Applied(_) => Ok(Json(WriteReply {
-                result: super::diary::WriteResult::Applied,
-                entry,
-            })),
-            Outcome::Unchanged(_) => Ok(Json(WriteReply {
-                result: super::diary::WriteResult::Unchanged,
-                entry,
-            })),
-            Outcome::Conflict(_) => Err(ApiError::conflict_with(
-                "version-conflict",
-                format!("the participant's entry is at version {}", entry.version),
-                poem_openapi::types::ToJSON::to_json(&entry).unwrap_or_default(),
-            )),
-        }
+        Ok(Json(super::diary::reply(&outcomes[0])?))
     }
 
     /// Record consent a participant gave orally in a conversation
@@ -369,8 +363,10 @@ impl ParticipantsApi {
         body: JsonBody<RecordedConsent>,
     ) -> ApiResult<ConsentRecorded> {
         let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) =
-            (centre_id.get("centre_id")?, participant_id.get("participant_id")?);
+        let (centre_id, participant_id) = (
+            centre_id.get("centre_id")?,
+            participant_id.get("participant_id")?,
+        );
         if body.method != ConsentMethod::Oral {
             return Err(ApiError::validation(FieldError::new(
                 "method",
@@ -389,7 +385,9 @@ impl ParticipantsApi {
         )
         .await?;
         let profile = sharing::profile(&txn, grant.participant_id).await?;
-        if sharing::birth_month_of(profile.as_ref()).is_some_and(|b| b.needs_guardian(now.date_naive())) {
+        if sharing::birth_month_of(profile.as_ref())
+            .is_some_and(|b| b.needs_guardian(now.date_naive()))
+        {
             txn.commit().await?;
             return Err(ApiError::forbidden(
                 "the participant is under 16: consent must come from a linked guardian's account",

@@ -139,9 +139,14 @@ async fn managed_participants(state: &AppState, principal: &Principal) -> ApiRes
 }
 
 /// Whether a participant must leave consent to a guardian (under 16).
-async fn needs_guardian(state: &AppState, participant: Uuid, now: DateTime<Utc>) -> ApiResult<bool> {
+async fn needs_guardian(
+    state: &AppState,
+    participant: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
     let profile = sharing::profile(&state.db, participant).await?;
-    Ok(sharing::birth_month_of(profile.as_ref()).is_some_and(|b| b.needs_guardian(now.date_naive())))
+    Ok(sharing::birth_month_of(profile.as_ref())
+        .is_some_and(|b| b.needs_guardian(now.date_naive())))
 }
 
 fn guardian_required() -> ApiError {
@@ -153,18 +158,33 @@ fn guardian_required() -> ApiError {
 #[OpenApi(tag = "ApiTags::Sharing")]
 impl SharingApi {
     /// My consents and their history (a guardian: their children's)
-    #[oai(path = "/v1/me/consents", method = "get", operation_id = "listMyConsents")]
-    async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<ConsentHistory>> {
+    #[oai(
+        path = "/v1/me/consents",
+        method = "get",
+        operation_id = "listMyConsents"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<ConsentHistory>> {
         let principal = authenticate(&state, &auth).await?;
         let participants = managed_participants(&state, &principal).await?;
         let consents = sharing::consents_of(&state.db, &participants).await?;
         Ok(Json(ConsentHistory {
-            consents: consents.into_iter().map(consent_view).collect::<ApiResult<_>>()?,
+            consents: consents
+                .into_iter()
+                .map(consent_view)
+                .collect::<ApiResult<_>>()?,
         }))
     }
 
     /// Consent to share a scope of my data with a centre
-    #[oai(path = "/v1/me/consents", method = "post", operation_id = "grantConsent")]
+    #[oai(
+        path = "/v1/me/consents",
+        method = "post",
+        operation_id = "grantConsent"
+    )]
     async fn grant(
         &self,
         state: Data<&AppState>,
@@ -177,7 +197,11 @@ impl SharingApi {
         let (participant, method) = match principal.role {
             AccountRole::Guardian => {
                 let child = body.participant_id.ok_or_else(|| {
-                    FieldError::new("participant_id", "required", "name the child the consent is for")
+                    FieldError::new(
+                        "participant_id",
+                        "required",
+                        "name the child the consent is for",
+                    )
                 })?;
                 if !managed.contains(&child) {
                     return Err(ApiError::not_found("child linked to this guardian"));
@@ -185,7 +209,10 @@ impl SharingApi {
                 (child, ConsentMethod::Guardian)
             }
             _ => {
-                if body.participant_id.is_some_and(|p| p != principal.account.id) {
+                if body
+                    .participant_id
+                    .is_some_and(|p| p != principal.account.id)
+                {
                     return Err(ApiError::forbidden("you can only consent for yourself"));
                 }
                 if needs_guardian(&state, principal.account.id, now).await? {
@@ -233,7 +260,11 @@ impl SharingApi {
     }
 
     /// Withdraw a consent: the centre loses access on its next request
-    #[oai(path = "/v1/me/consents/:consent_id", method = "delete", operation_id = "withdrawConsent")]
+    #[oai(
+        path = "/v1/me/consents/:consent_id",
+        method = "delete",
+        operation_id = "withdrawConsent"
+    )]
     async fn withdraw(
         &self,
         state: Data<&AppState>,
@@ -260,7 +291,11 @@ impl SharingApi {
     }
 
     /// Object (or stop objecting) to an epikrise being sent to my GP or referrer
-    #[oai(path = "/v1/me/epikrise-objection", method = "put", operation_id = "setEpikriseObjection")]
+    #[oai(
+        path = "/v1/me/epikrise-objection",
+        method = "put",
+        operation_id = "setEpikriseObjection"
+    )]
     async fn epikrise(
         &self,
         state: Data<&AppState>,
@@ -279,7 +314,11 @@ impl SharingApi {
     }
 
     /// Who at a centre has read or written my data, and who was refused
-    #[oai(path = "/v1/me/access-log", method = "get", operation_id = "listMyAccessLog")]
+    #[oai(
+        path = "/v1/me/access-log",
+        method = "get",
+        operation_id = "listMyAccessLog"
+    )]
     async fn access_log(
         &self,
         state: Data<&AppState>,
@@ -291,7 +330,9 @@ impl SharingApi {
     ) -> ApiResult<Json<AccessLogPage>> {
         let principal = authenticate(&state, &auth).await?;
         if principal.role != AccountRole::Participant {
-            return Err(ApiError::forbidden("the access log belongs to a participant"));
+            return Err(ApiError::forbidden(
+                "the access log belongs to a participant",
+            ));
         }
         let limit = u64::from(limit.0.unwrap_or(100));
         if !(1..=500).contains(&limit) {
@@ -307,7 +348,8 @@ impl SharingApi {
                 ApiError::bad_request("cursor", "format", "is not a cursor this server issued")
             })?),
         };
-        let rows = sharing::access_log_of(&state.db, principal.account.id, before, limit + 1).await?;
+        let rows =
+            sharing::access_log_of(&state.db, principal.account.id, before, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         let rows = &rows[..rows.len().min(limit as usize)];
         let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_account_id).collect();

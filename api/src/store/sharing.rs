@@ -73,6 +73,9 @@ impl Actor {
 
 /// Permission to do one action for one participant at one centre, already
 /// logged. Only [`authorize`] makes one.
+// The module-private field is the point: `#[non_exhaustive]` would still let
+// any code in this crate build a Grant without asking `authorize`.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone)]
 pub struct Grant {
     pub participant_id: Uuid,
@@ -178,7 +181,8 @@ pub async fn write_log(
     rows: Vec<LogRow<'_>>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let models: Vec<access_log::ActiveModel> = rows.into_iter().map(|r| log_model(r, now)).collect();
+    let models: Vec<access_log::ActiveModel> =
+        rows.into_iter().map(|r| log_model(r, now)).collect();
     for chunk in models.chunks(LOG_ROWS_PER_STATEMENT) {
         access_log::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
@@ -338,7 +342,10 @@ pub async fn caseload(
     let mut scopes: BTreeMap<Uuid, BTreeMap<ConsentScope, Uuid>> = BTreeMap::new();
     for c in active {
         if let Ok(scope) = c.scope.parse::<ConsentScope>() {
-            scopes.entry(c.participant_id).or_default().insert(scope, c.id);
+            scopes
+                .entry(c.participant_id)
+                .or_default()
+                .insert(scope, c.id);
         }
     }
     let ids: Vec<Uuid> = participants.iter().map(|p| p.id).collect();
@@ -347,7 +354,11 @@ pub async fn caseload(
     let summarised: Vec<Uuid> = ids
         .iter()
         .copied()
-        .filter(|id| scopes.get(id).is_some_and(|s| s.contains_key(&ConsentScope::Summaries)))
+        .filter(|id| {
+            scopes
+                .get(id)
+                .is_some_and(|s| s.contains_key(&ConsentScope::Summaries))
+        })
         .collect();
     for chunk in ids.chunks(LOG_ROWS_PER_STATEMENT) {
         let found = participant_profile::Entity::find()
@@ -373,14 +384,19 @@ pub async fn caseload(
             .into_model::<LastDay>()
             .all(txn)
             .await?;
-        last_days.extend(rows.into_iter().filter_map(|r| r.last.map(|d| (r.participant_id, d))));
+        last_days.extend(
+            rows.into_iter()
+                .filter_map(|r| r.last.map(|d| (r.participant_id, d))),
+        );
     }
     let rows: Vec<CaseloadRow> = participants
         .into_iter()
         .map(|p| {
             let consented = scopes.get(&p.id);
             CaseloadRow {
-                scopes: consented.map(|s| s.keys().copied().collect()).unwrap_or_default(),
+                scopes: consented
+                    .map(|s| s.keys().copied().collect())
+                    .unwrap_or_default(),
                 epikrise_objection: objections.contains(&p.id),
                 last_logged_day: last_days.get(&p.id).copied(),
                 participant: p,
@@ -414,7 +430,9 @@ pub async fn profile(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Option<participant_profile::Model>, DbErr> {
-    participant_profile::Entity::find_by_id(account_id).one(db).await
+    participant_profile::Entity::find_by_id(account_id)
+        .one(db)
+        .await
 }
 
 pub fn birth_month_of(profile: Option<&participant_profile::Model>) -> Option<BirthMonth> {
@@ -519,10 +537,7 @@ pub async fn withdraw_consent(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn children_of(
-    db: &impl ConnectionTrait,
-    guardian_id: Uuid,
-) -> Result<Vec<Uuid>, DbErr> {
+pub async fn children_of(db: &impl ConnectionTrait, guardian_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
     Ok(guardian_link::Entity::find()
         .filter(guardian_link::Column::GuardianAccountId.eq(guardian_id))
         .all(db)
@@ -539,8 +554,8 @@ pub async fn access_log_of(
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<access_log::Model>, DbErr> {
-    let mut query = access_log::Entity::find()
-        .filter(access_log::Column::ParticipantId.eq(participant_id));
+    let mut query =
+        access_log::Entity::find().filter(access_log::Column::ParticipantId.eq(participant_id));
     if let Some(before) = before {
         query = query.filter(access_log::Column::Id.lt(before));
     }
