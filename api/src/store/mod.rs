@@ -4,8 +4,8 @@
 
 pub mod diary;
 pub mod entities;
-pub mod sharing;
 pub mod identity;
+pub mod sharing;
 
 use std::path::Path;
 use std::time::Duration;
@@ -75,9 +75,7 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// up front (a no-op write): a transaction that reads first and writes
 /// later fails at once with SQLITE_BUSY if another writer committed in
 /// between, instead of waiting its turn.
-pub async fn begin_write(
-    db: &DatabaseConnection,
-) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let txn = db.begin().await?;
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
