@@ -1,13 +1,14 @@
 //! The `friskliv` command: `serve` (default), `migrate`, `openapi`, and the
 //! `admin` subcommands that bootstrap a centre before anyone can sign in.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use friskliv_domain::{AccountRole, CentreName, FieldError, InviteCode, MunicipalityNumber};
 use uuid::Uuid;
 
 use crate::auth::issue_invite;
 use crate::config::Config;
+use crate::seed::{self, SeedError, SeedOptions, SeedSummary};
 use crate::store::entities::{centre, invite};
 use crate::store::{self, identity};
 
@@ -55,6 +56,23 @@ pub enum AdminCommand {
         #[arg(long)]
         role: String,
     },
+    /// Fill the database with synthetic participants and diaries (for demos
+    /// and load tests). The content is deterministic for a seed; the dates
+    /// end the day before the run day.
+    SeedDemo {
+        /// How many participants to create.
+        #[arg(long)]
+        participants: u32,
+        /// How many weeks of diaries each participant gets.
+        #[arg(long)]
+        weeks: u32,
+        /// The random seed: the same seed gives the same diaries.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// An existing centre's id; without it "Demo frisklivssentral" is created.
+        #[arg(long)]
+        centre: Option<Uuid>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +88,16 @@ pub enum AdminError {
 impl From<FieldError> for AdminError {
     fn from(err: FieldError) -> Self {
         AdminError::Invalid(err)
+    }
+}
+
+impl From<SeedError> for AdminError {
+    fn from(err: SeedError) -> Self {
+        match err {
+            SeedError::Invalid(err) => AdminError::Invalid(err),
+            SeedError::NoSuchCentre(id) => AdminError::NoSuchCentre(id),
+            other => AdminError::Other(other.into()),
+        }
     }
 }
 
@@ -116,4 +144,18 @@ pub async fn invite_staff(
         return Err(AdminError::NoSuchCentre(centre_id));
     }
     Ok(issue_invite(&db, centre_id, role, None, None, Utc::now()).await?)
+}
+
+/// `friskliv admin seed-demo`: migrates the configured database and seeds
+/// it as of `now` (the command passes the current time; see [`crate::seed`]).
+pub async fn seed_demo(
+    config: &Config,
+    options: &SeedOptions,
+    now: DateTime<Utc>,
+) -> Result<SeedSummary, AdminError> {
+    options.validate()?;
+    let db = open_migrated(config).await?;
+    let summary = seed::seed_demo(&db, options, now).await?;
+    db.close().await?;
+    Ok(summary)
 }

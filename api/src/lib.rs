@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod params;
 pub mod routes;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod store;

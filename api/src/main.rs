@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
+use chrono::Utc;
 use clap::Parser;
 use friskliv_api::cli::{AdminCommand, AdminError, Cli, Command};
+use friskliv_api::seed::SeedOptions;
 use friskliv_api::startup::{DOCS_PATH, SPEC_PATH, shutdown_signal};
 use friskliv_api::{Application, Config, cli, openapi_json, store, telemetry};
 
@@ -83,6 +85,31 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
                 println!("expires_at: {}", invite.expires_at.to_rfc3339());
                 println!("Give the code to the person; it works once and is not shown again.");
             }),
+        AdminCommand::SeedDemo {
+            participants,
+            weeks,
+            seed,
+            centre,
+        } => {
+            let options = SeedOptions {
+                participants,
+                weeks,
+                seed,
+                centre,
+            };
+            match options.validate() {
+                Err(err) => Err(AdminError::Invalid(err)),
+                Ok(()) => {
+                    println!(
+                        "Seeding {participants} participants with {weeks} weeks of diaries (seed {seed}) into {}",
+                        redacted_database(&config.database_url)
+                    );
+                    cli::seed_demo(&config, &options, Utc::now())
+                        .await
+                        .map(|summary| println!("{summary}"))
+                }
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

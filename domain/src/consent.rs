@@ -98,9 +98,16 @@ mod tests {
 
     #[test]
     fn age_is_never_overstated_in_the_birth_month() {
-        let born = BirthMonth { year: 2010, month: 6 };
+        let born = BirthMonth {
+            year: 2010,
+            month: 6,
+        };
         assert_eq!(born.age_on(d("2026-05-31")), 15);
-        assert_eq!(born.age_on(d("2026-06-30")), 15, "birthday may be later this month");
+        assert_eq!(
+            born.age_on(d("2026-06-30")),
+            15,
+            "birthday may be later this month"
+        );
         assert_eq!(born.age_on(d("2026-07-01")), 16);
         assert!(born.needs_guardian(d("2026-06-15")));
         assert!(!born.needs_guardian(d("2026-07-01")));
@@ -109,17 +116,35 @@ mod tests {
     #[test]
     fn birth_month_parsing() {
         let today = d("2026-11-24");
-        assert_eq!(BirthMonth::parse("b", "2011-05", today).unwrap().to_wire(), "2011-05");
-        assert_eq!(BirthMonth::parse("b", "2011-5", today).unwrap_err().rule, "year_month");
-        assert_eq!(BirthMonth::parse("b", "2011-13", today).unwrap_err().rule, "year_month");
-        assert_eq!(BirthMonth::parse("b", "2026-12", today).unwrap_err().rule, "plausible");
-        assert_eq!(BirthMonth::parse("b", "1890-01", today).unwrap_err().rule, "plausible");
+        assert_eq!(
+            BirthMonth::parse("b", "2011-05", today).unwrap().to_wire(),
+            "2011-05"
+        );
+        assert_eq!(
+            BirthMonth::parse("b", "2011-5", today).unwrap_err().rule,
+            "year_month"
+        );
+        assert_eq!(
+            BirthMonth::parse("b", "2011-13", today).unwrap_err().rule,
+            "year_month"
+        );
+        assert_eq!(
+            BirthMonth::parse("b", "2026-12", today).unwrap_err().rule,
+            "plausible"
+        );
+        assert_eq!(
+            BirthMonth::parse("b", "1890-01", today).unwrap_err().rule,
+            "plausible"
+        );
         assert!(BirthMonth::parse("b", "2026-11", today).is_ok());
     }
 
     #[test]
     fn scopes_parse() {
-        assert_eq!("entries".parse::<ConsentScope>().unwrap(), ConsentScope::Entries);
+        assert_eq!(
+            "entries".parse::<ConsentScope>().unwrap(),
+            ConsentScope::Entries
+        );
         assert!("everything".parse::<ConsentScope>().is_err());
     }
 }

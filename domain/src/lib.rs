@@ -51,8 +51,8 @@ macro_rules! wire_enum {
 
 pub mod consent;
 pub mod diary;
-pub mod summary;
 pub mod identity;
+pub mod summary;
 pub mod validation;
 
 pub use identity::{

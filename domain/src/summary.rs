@@ -46,7 +46,10 @@ pub struct NightMeasures {
 
 /// `None` when a time does not parse (stored entries were validated, so
 /// only a corrupted row would).
-pub fn night_measures(final_awakening: DateTime<FixedOffset>, sleep: &Sleep) -> Option<NightMeasures> {
+pub fn night_measures(
+    final_awakening: DateTime<FixedOffset>,
+    sleep: &Sleep,
+) -> Option<NightMeasures> {
     let into_bed = DateTime::parse_from_rfc3339(&sleep.into_bed_at).ok()?;
     let tried = DateTime::parse_from_rfc3339(&sleep.tried_to_sleep_at).ok()?;
     let out_of_bed = DateTime::parse_from_rfc3339(&sleep.out_of_bed_at).ok()?;
@@ -55,7 +58,11 @@ pub fn night_measures(final_awakening: DateTime<FixedOffset>, sleep: &Sleep) -> 
         - sleep.minutes_to_fall_asleep as f64
         - sleep.minutes_awake_after_onset as f64)
         .max(0.0);
-    let se = if tib > 0.0 { (tst / tib * 100.0).min(100.0) } else { 0.0 };
+    let se = if tib > 0.0 {
+        (tst / tib * 100.0).min(100.0)
+    } else {
+        0.0
+    };
     Some(NightMeasures {
         time_in_bed_minutes: tib,
         total_sleep_minutes: tst,
@@ -127,7 +134,11 @@ fn is_main_meal(food: &Food) -> bool {
 
 /// Weekly aggregates for `weeks` weeks from `first_day`: week k covers days
 /// [first_day + 7(k−1), first_day + 7k). Entries outside are ignored.
-pub fn weekly_summary(entries: &[SummaryEntry], first_day: NaiveDate, weeks: u32) -> Vec<WeekSummary> {
+pub fn weekly_summary(
+    entries: &[SummaryEntry],
+    first_day: NaiveDate,
+    weeks: u32,
+) -> Vec<WeekSummary> {
     let mut out: Vec<WeekSummary> = (0..weeks)
         .map(|k| WeekSummary {
             week: k + 1,
@@ -172,16 +183,20 @@ pub fn weekly_summary(entries: &[SummaryEntry], first_day: NaiveDate, weeks: u32
                 day.2 += u32::from(f.sugary_drinks > 0);
             }
             EntryData::Tobacco(t) => {
-                *acc.tobacco_days.entry(entry.diary_day).or_default() += t.cigarettes + t.snus_portions;
+                *acc.tobacco_days.entry(entry.diary_day).or_default() +=
+                    t.cigarettes + t.snus_portions;
             }
             EntryData::QuitAttempt(_) => {}
         }
     }
     for (week, acc) in out.iter_mut().zip(acc) {
-        week.mvpa_equivalent_minutes = week.moderate_minutes + VIGOROUS_WEIGHT * week.vigorous_minutes;
+        week.mvpa_equivalent_minutes =
+            week.moderate_minutes + VIGOROUS_WEIGHT * week.vigorous_minutes;
         week.sitting_hours_mean = round1(mean(&acc.sitting));
         week.nights = acc.nights.len() as u32;
-        let pick = |f: fn(&NightMeasures) -> f64| round1(mean(&acc.nights.iter().map(f).collect::<Vec<_>>()));
+        let pick = |f: fn(&NightMeasures) -> f64| {
+            round1(mean(&acc.nights.iter().map(f).collect::<Vec<_>>()))
+        };
         week.total_sleep_minutes_mean = pick(|n| n.total_sleep_minutes);
         week.sleep_efficiency_percent_mean = pick(|n| n.sleep_efficiency_percent);
         week.sleep_onset_latency_minutes_mean = pick(|n| n.sleep_onset_latency_minutes);
@@ -190,9 +205,14 @@ pub fn weekly_summary(entries: &[SummaryEntry], first_day: NaiveDate, weeks: u32
         week.smoke_free_days = acc.tobacco_days.values().filter(|u| **u == 0).count() as u32;
         week.tobacco_units = acc.tobacco_days.values().sum();
         let food: Vec<_> = acc.food_days.values().collect();
-        week.main_meals_per_day = round1(mean(&food.iter().map(|d| f64::from(d.0)).collect::<Vec<_>>()));
-        week.veg_fruit_portions_per_day = round1(mean(&food.iter().map(|d| d.1 as f64).collect::<Vec<_>>()));
-        week.sugary_drink_occasions_per_day = round1(mean(&food.iter().map(|d| f64::from(d.2)).collect::<Vec<_>>()));
+        week.main_meals_per_day = round1(mean(
+            &food.iter().map(|d| f64::from(d.0)).collect::<Vec<_>>(),
+        ));
+        week.veg_fruit_portions_per_day =
+            round1(mean(&food.iter().map(|d| d.1 as f64).collect::<Vec<_>>()));
+        week.sugary_drink_occasions_per_day = round1(mean(
+            &food.iter().map(|d| f64::from(d.2)).collect::<Vec<_>>(),
+        ));
         week.days_logged = acc.days.len() as u32;
         week.logging_adherence = (f64::from(week.days_logged) / 7.0 * 100.0).round() / 100.0;
     }
@@ -208,7 +228,12 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap()
     }
 
-    fn activity(day: &str, minutes: i64, intensity: Option<Intensity>, rpe: Option<i64>) -> SummaryEntry {
+    fn activity(
+        day: &str,
+        minutes: i64,
+        intensity: Option<Intensity>,
+        rpe: Option<i64>,
+    ) -> SummaryEntry {
         SummaryEntry {
             diary_day: day.parse().unwrap(),
             occurred_at: at(&format!("{day}T08:00:00+02:00")),
@@ -225,14 +250,16 @@ mod tests {
 
     #[test]
     fn borg_boundaries_map_to_intensity() {
-        let a = |rpe| effective_intensity(&Activity {
-            activity_type: ActivityType::Running,
-            duration_minutes: 10,
-            intensity: None,
-            borg_rpe: Some(rpe),
-            steps: None,
-            distance_km: None,
-        });
+        let a = |rpe| {
+            effective_intensity(&Activity {
+                activity_type: ActivityType::Running,
+                duration_minutes: 10,
+                intensity: None,
+                borg_rpe: Some(rpe),
+                steps: None,
+                distance_km: None,
+            })
+        };
         assert_eq!(a(11), Some(Intensity::Light));
         assert_eq!(a(12), Some(Intensity::Moderate));
         assert_eq!(a(13), Some(Intensity::Moderate));
@@ -259,7 +286,11 @@ mod tests {
         assert_eq!(weeks[1].starts_on, Some("2026-05-11".parse().unwrap()));
         let mut reversed = entries.clone();
         reversed.reverse();
-        assert_eq!(weekly_summary(&reversed, first, 2), weeks, "order does not matter");
+        assert_eq!(
+            weekly_summary(&reversed, first, 2),
+            weeks,
+            "order does not matter"
+        );
     }
 
     #[test]
@@ -342,6 +373,9 @@ mod tests {
         assert_eq!(w.sitting_hours_mean, Some(7.3));
         assert_eq!(w.days_logged, 3);
         assert_eq!(w.logging_adherence, 0.43);
-        assert_eq!(w.total_sleep_minutes_mean, None, "no nights: no number, not zero");
+        assert_eq!(
+            w.total_sleep_minutes_mean, None,
+            "no nights: no number, not zero"
+        );
     }
 }
