@@ -71,37 +71,46 @@ impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned);
 
 pub fn parse<T: DeserializeOwned>(data: &[u8]) -> std::result::Result<T, BodyError> {
     let mut de = serde_json::Deserializer::from_slice(data);
-    let result: std::result::Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    let value = result.map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let message = inner.to_string();
-        let (field, rule) = if let Some(missing) = missing_field(&message) {
-            let field = if path == "." {
-                missing
-            } else {
-                format!("{path}.{missing}")
-            };
-            (field, "required")
-        } else if inner.is_syntax() || inner.is_eof() {
-            ("body".to_owned(), "json")
-        } else if path == "." {
-            ("body".to_owned(), "type")
-        } else {
-            (path, "type")
-        };
-        BodyError {
-            field,
-            rule,
-            message,
-        }
-    })?;
+    let value = serde_path_to_error::deserialize(&mut de).map_err(located)?;
     de.end().map_err(|e| BodyError {
         field: "body".to_owned(),
         rule: "json",
         message: e.to_string(),
     })?;
     Ok(value)
+}
+
+/// Reads an already-parsed JSON value (e.g. one item of a batch) as `T`,
+/// naming the failing field the same way as [`parse`].
+pub fn from_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+) -> std::result::Result<T, BodyError> {
+    serde_path_to_error::deserialize(value).map_err(located)
+}
+
+fn located(err: serde_path_to_error::Error<serde_json::Error>) -> BodyError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    let message = inner.to_string();
+    let (field, rule) = if let Some(missing) = missing_field(&message) {
+        let field = if path == "." {
+            missing
+        } else {
+            format!("{path}.{missing}")
+        };
+        (field, "required")
+    } else if inner.is_syntax() || inner.is_eof() {
+        ("body".to_owned(), "json")
+    } else if path == "." {
+        ("body".to_owned(), "type")
+    } else {
+        (path, "type")
+    };
+    BodyError {
+        field,
+        rule,
+        message,
+    }
 }
 
 fn missing_field(message: &str) -> Option<String> {

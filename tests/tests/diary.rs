@@ -157,6 +157,20 @@ async fn offline_batch_retried_three_times_creates_each_entry_once(app: TestApp)
         }
     }
 
+    // The same version with other content, from another device: a conflict
+    // carrying the server's entry, and nothing written.
+    let mut clash = batch["items"][0].clone();
+    clash["entry"]["activity"]["duration_minutes"] = json!(99);
+    let reply = app
+        .post("/v1/me/sync", Some(&me.token), json!({"items": [clash]}))
+        .await;
+    assert_eq!(reply.body["results"][0]["result"], "conflict");
+    assert_eq!(
+        reply.body["results"][0]["entry"]["activity"]["duration_minutes"],
+        21
+    );
+    assert_eq!(reply.body["results"][0]["version"], 1);
+
     for kind in ["activity", "food", "sitting"] {
         let list = app
             .get(&format!("/v1/me/diary/{kind}"), Some(&me.token))

@@ -200,7 +200,14 @@ pub struct SyncItemResult {
     #[oai(skip_serializing_if_is_none)]
     pub entry_id: Option<String>,
     pub result: WriteResult,
-    /// The entry as stored (applied, unchanged) or the server's (conflict).
+    /// The entry's version on the server after this item.
+    #[oai(skip_serializing_if_is_none)]
+    pub version: Option<i64>,
+    /// The change number of the entry's latest write.
+    #[oai(skip_serializing_if_is_none)]
+    pub change: Option<i64>,
+    /// For a conflict: the server's entry, to merge or adopt. (Applied and
+    /// unchanged items are not echoed: the phone has them.)
     #[oai(skip_serializing_if_is_none)]
     pub entry: Option<DiaryEntryView>,
     /// Why an invalid item was refused.
@@ -374,6 +381,7 @@ pub async fn put_entry(
 ) -> ApiResult<WriteReply> {
     let now = Utc::now();
     let entry = input.parse(kind, now).map_err(ApiError::validation_many)?;
+    let _turn = state.write_turn().await;
     let outcomes = diary::apply(
         &state.db,
         participant,
@@ -399,6 +407,7 @@ pub async fn delete_entry(
             "must be at least 1",
         )));
     }
+    let _turn = state.write_turn().await;
     let outcomes = diary::apply(
         &state.db,
         participant,
@@ -432,7 +441,7 @@ fn prepare_item(
         .get("entry_id")
         .and_then(|v| v.as_str())
         .map(str::to_owned);
-    let item: SyncItem = match crate::body::parse(raw.to_string().as_bytes()) {
+    let item: SyncItem = match crate::body::from_value(raw) {
         Ok(item) => item,
         Err(e) => {
             let problem = ApiError::bad_request(&format!("{prefix}{}", e.field), e.rule, e.message)
@@ -634,9 +643,11 @@ impl DiaryApi {
                 Prepared::Invalid(_) => None,
             })
             .collect();
+        let turn = state.write_turn().await;
         let mut outcomes = diary::apply(&state.db, participant, &writes, now, None)
             .await?
             .into_iter();
+        drop(turn);
         let mut results = Vec::with_capacity(prepared.len());
         for (index, (entry_id, prepared)) in prepared.into_iter().enumerate() {
             let result = match prepared {
@@ -644,6 +655,8 @@ impl DiaryApi {
                     index: index as u32,
                     entry_id,
                     result: WriteResult::Invalid,
+                    version: None,
+                    change: None,
                     entry: None,
                     problem: Some(problem),
                 },
@@ -651,16 +664,18 @@ impl DiaryApi {
                     let outcome = outcomes
                         .next()
                         .ok_or_else(|| ApiError::internal("sync outcome missing"))?;
-                    let result = match outcome {
-                        Outcome::Applied(_) => WriteResult::Applied,
-                        Outcome::Unchanged(_) => WriteResult::Unchanged,
-                        Outcome::Conflict(_) => WriteResult::Conflict,
+                    let (result, entry) = match &outcome {
+                        Outcome::Applied(_) => (WriteResult::Applied, None),
+                        Outcome::Unchanged(_) => (WriteResult::Unchanged, None),
+                        Outcome::Conflict(current) => (WriteResult::Conflict, Some(view(current)?)),
                     };
                     SyncItemResult {
                         index: index as u32,
                         entry_id,
                         result,
-                        entry: Some(view(outcome.entry())?),
+                        version: Some(outcome.entry().version),
+                        change: Some(outcome.entry().seq),
+                        entry,
                         problem: None,
                     }
                 }

@@ -22,7 +22,7 @@ use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
-use crate::state::AppState;
+use crate::state::{AppState, WriteTurn};
 use crate::store::diary::Write;
 use crate::store::sharing::{self, Actor, Grant, Refusal, StaffAction};
 use crate::store::{begin_write, diary};
@@ -104,7 +104,8 @@ async fn authorized(
     participant_id: Uuid,
     action: StaffAction,
     resource: &str,
-) -> ApiResult<(DatabaseTransaction, Grant)> {
+) -> ApiResult<(WriteTurn, DatabaseTransaction, Grant)> {
+    let turn = state.write_turn().await;
     let txn = begin_write(&state.db).await?;
     let decision = sharing::authorize(
         &txn,
@@ -117,7 +118,7 @@ async fn authorized(
     )
     .await?;
     match decision {
-        Ok(grant) => Ok((txn, grant)),
+        Ok(grant) => Ok((turn, txn, grant)),
         Err(refusal) => {
             txn.commit().await?;
             Err(refused(refusal))
@@ -146,6 +147,7 @@ impl ParticipantsApi {
     ) -> ApiResult<Json<Caseload>> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
+        let _turn = state.write_turn().await;
         let txn = begin_write(&state.db).await?;
         let rows = sharing::caseload(&txn, &actor_of(&principal), centre_id, Utc::now())
             .await?
@@ -196,7 +198,7 @@ impl ParticipantsApi {
                 format!("must be between 1 and {MAX_SUMMARY_WEEKS}"),
             )));
         }
-        let (txn, grant) = authorized(
+        let (_turn, txn, grant) = authorized(
             &state,
             &principal,
             centre_id,
@@ -274,7 +276,7 @@ impl ParticipantsApi {
             .as_deref()
             .map(super::diary::decode_list_cursor)
             .transpose()?;
-        let (txn, grant) = authorized(
+        let (_turn, txn, grant) = authorized(
             &state,
             &principal,
             centre_id,
@@ -327,7 +329,7 @@ impl ParticipantsApi {
         let now = Utc::now();
         let mut entry = body.0.parse(kind, now).map_err(ApiError::validation_many)?;
         entry.content.source = EntrySource::Proxy;
-        let (txn, grant) = authorized(
+        let (_turn, txn, grant) = authorized(
             &state,
             &principal,
             centre_id,
@@ -375,7 +377,7 @@ impl ParticipantsApi {
             )));
         }
         let now = Utc::now();
-        let (txn, grant) = authorized(
+        let (_turn, txn, grant) = authorized(
             &state,
             &principal,
             centre_id,

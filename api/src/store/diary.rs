@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::diary::{DiaryEntry, EntryKind};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
@@ -137,6 +138,18 @@ fn decide(
     Outcome::Applied(row)
 }
 
+/// `(participant_id, entry_id) IN ((p, e1), …)`: spelled as primary-key
+/// tuples so PostgreSQL probes the primary key even when its statistics lag
+/// a fast-growing diary (with `entry_id IN (…)` it may walk every row of the
+/// participant through another index).
+fn primary_keys(participant_id: Uuid, entry_ids: &[Uuid]) -> Expr {
+    Expr::tuple([
+        Expr::col(diary_entry::Column::ParticipantId),
+        Expr::col(diary_entry::Column::EntryId),
+    ])
+    .in_tuples(entry_ids.iter().map(|id| (participant_id, *id)))
+}
+
 /// Locks the participant's sequence for this transaction and returns its
 /// current value. On PostgreSQL the upsert takes a row lock held until
 /// commit, so concurrent writers for one participant take turns and their
@@ -206,8 +219,7 @@ pub async fn apply_in(
     let mut current: HashMap<Uuid, diary_entry::Model> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let found = Entries::find()
-            .filter(diary_entry::Column::ParticipantId.eq(participant_id))
-            .filter(diary_entry::Column::EntryId.is_in(chunk.iter().copied()))
+            .filter(primary_keys(participant_id, chunk))
             .all(txn)
             .await?;
         current.extend(found.into_iter().map(|e| (e.entry_id, e)));
@@ -244,8 +256,7 @@ pub async fn apply_in(
             .collect();
         for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
             Entries::delete_many()
-                .filter(diary_entry::Column::ParticipantId.eq(participant_id))
-                .filter(diary_entry::Column::EntryId.is_in(chunk.iter().copied()))
+                .filter(primary_keys(participant_id, chunk))
                 .exec(txn)
                 .await?;
         }
