@@ -336,7 +336,36 @@ async fn authorisation_matrix_and_access_log(app: TestApp) {
         StatusCode::FORBIDDEN,
     );
 
+    // Recording consent on P's behalf is refused to all of them, and logged.
+    let record = format!("/v1/centres/{}/participants/{p_id}/consents", w.centre_a);
+    for (who, name) in [
+        (&w.veileder_b, "Veileder B"),
+        (&w.evaluator_a, "Evaluator A"),
+        (&w.q, "Quinn"),
+    ] {
+        refused(
+            &app.post(
+                &record,
+                Some(&who.token),
+                json!({"scope": "entries", "method": "oral"}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        );
+        expected_log.push((name.into(), "record_consent".into(), false));
+    }
+
     // 6. Anonymous: 401 everywhere, nothing logged.
+    refused(
+        &app.post(&record, None, json!({"scope": "entries", "method": "oral"}))
+            .await,
+        StatusCode::UNAUTHORIZED,
+    );
+    refused(
+        &app.get(&format!("/v1/centres/{}/participants", w.centre_a), None)
+            .await,
+        StatusCode::UNAUTHORIZED,
+    );
     for (_, method, path, body) in staff_operations(w.centre_a, &p_id) {
         refused(
             &call(&app, None, method, &path, body).await,
