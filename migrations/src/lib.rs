@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_identity;
 mod m20261124_000002_diaries;
 mod m20261124_000003_sharing;
+mod m20261124_000004_one_active_consent;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_identity::Migration),
             Box::new(m20261124_000002_diaries::Migration),
             Box::new(m20261124_000003_sharing::Migration),
+            Box::new(m20261124_000004_one_active_consent::Migration),
         ]
     }
 }

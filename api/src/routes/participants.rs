@@ -147,12 +147,13 @@ impl ParticipantsApi {
     ) -> ApiResult<Json<Caseload>> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
-        let _turn = state.write_turn().await;
+        let turn = state.write_turn().await;
         let txn = begin_write(&state.db).await?;
         let rows = sharing::caseload(&txn, &actor_of(&principal), centre_id, Utc::now())
             .await?
             .map_err(refused)?;
         txn.commit().await?;
+        drop(turn);
         Ok(Json(Caseload {
             participants: rows
                 .into_iter()
@@ -198,7 +199,7 @@ impl ParticipantsApi {
                 format!("must be between 1 and {MAX_SUMMARY_WEEKS}"),
             )));
         }
-        let (_turn, txn, grant) = authorized(
+        let (turn, txn, grant) = authorized(
             &state,
             &principal,
             centre_id,
@@ -216,12 +217,13 @@ impl ParticipantsApi {
         let last_day = first_day + Duration::days(7 * i64::from(weeks) - 1);
         let rows = sharing::summary_entries_for(&txn, &grant, first_day, last_day).await?;
         txn.commit().await?;
+        drop(turn);
         let entries = rows
             .iter()
-            .filter_map(|row| {
-                let content: EntryContent = serde_json::from_str(row.content.as_deref()?).ok()?;
+            .filter_map(|(diary_day, content)| {
+                let content: EntryContent = serde_json::from_str(content).ok()?;
                 Some(SummaryEntry {
-                    diary_day: row.diary_day?,
+                    diary_day: *diary_day,
                     occurred_at: chrono::DateTime::parse_from_rfc3339(&content.occurred_at).ok()?,
                     data: content.data,
                 })
@@ -276,7 +278,7 @@ impl ParticipantsApi {
             .as_deref()
             .map(super::diary::decode_list_cursor)
             .transpose()?;
-        let (_turn, txn, grant) = authorized(
+        let (turn, txn, grant) = authorized(
             &state,
             &principal,
             centre_id,
@@ -287,6 +289,7 @@ impl ParticipantsApi {
         .await?;
         let rows = sharing::entries_for(&txn, &grant, kind, from.0, to.0, after, limit + 1).await?;
         txn.commit().await?;
+        drop(turn);
         let more = rows.len() as u64 > limit;
         let rows = &rows[..rows.len().min(limit as usize)];
         Ok(Json(DiaryPage {

@@ -241,6 +241,7 @@ impl SharingApi {
                 "no centre with this id",
             )));
         }
+        let turn = state.write_turn().await;
         let (consent, created) = sharing::grant_consent(
             &state.db,
             participant,
@@ -251,6 +252,7 @@ impl SharingApi {
             now,
         )
         .await?;
+        drop(turn);
         let view = consent_view(consent)?;
         Ok(if created {
             ConsentGranted::Created(Json(view))
@@ -283,7 +285,9 @@ impl SharingApi {
         {
             return Err(guardian_required());
         }
+        let turn = state.write_turn().await;
         sharing::withdraw_consent(&state.db, consent.id, principal.account.id, now).await?;
+        drop(turn);
         let current = sharing::find_consent(&state.db, consent.id)
             .await?
             .ok_or_else(|| ApiError::not_found("consent"))?;

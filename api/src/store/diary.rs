@@ -9,10 +9,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::diary::{DiaryEntry, EntryKind};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -138,16 +138,74 @@ fn decide(
     Outcome::Applied(row)
 }
 
-/// `(participant_id, entry_id) IN ((p, e1), …)`: spelled as primary-key
-/// tuples so PostgreSQL probes the primary key even when its statistics lag
-/// a fast-growing diary (with `entry_id IN (…)` it may walk every row of the
-/// participant through another index).
-fn primary_keys(participant_id: Uuid, entry_ids: &[Uuid]) -> Expr {
-    Expr::tuple([
-        Expr::col(diary_entry::Column::ParticipantId),
-        Expr::col(diary_entry::Column::EntryId),
-    ])
-    .in_tuples(entry_ids.iter().map(|id| (participant_id, *id)))
+/// The stored rows among `entry_ids`. On PostgreSQL the ids are joined as
+/// a VALUES list, which the planner answers with primary-key probes even
+/// when its statistics lag a fast-growing diary; an `IN (…)` list (or row
+/// values) can make it walk every row of the participant instead.
+async fn find_existing(
+    txn: &DatabaseTransaction,
+    participant_id: Uuid,
+    entry_ids: &[Uuid],
+) -> Result<Vec<diary_entry::Model>, DbErr> {
+    let backend = txn.get_database_backend();
+    if backend != DatabaseBackend::Postgres {
+        return Entries::find()
+            .filter(diary_entry::Column::ParticipantId.eq(participant_id))
+            .filter(diary_entry::Column::EntryId.is_in(entry_ids.iter().copied()))
+            .all(txn)
+            .await;
+    }
+    let (values, params) = values_list(participant_id, entry_ids);
+    Entries::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT d.* FROM diary_entries d JOIN (VALUES {values}) AS k(id) \
+                 ON d.entry_id = k.id WHERE d.participant_id = $1"
+            ),
+            params,
+        ))
+        .all(txn)
+        .await
+}
+
+async fn delete_existing(
+    txn: &DatabaseTransaction,
+    participant_id: Uuid,
+    entry_ids: &[Uuid],
+) -> Result<(), DbErr> {
+    let backend = txn.get_database_backend();
+    if backend != DatabaseBackend::Postgres {
+        Entries::delete_many()
+            .filter(diary_entry::Column::ParticipantId.eq(participant_id))
+            .filter(diary_entry::Column::EntryId.is_in(entry_ids.iter().copied()))
+            .exec(txn)
+            .await?;
+        return Ok(());
+    }
+    let (values, params) = values_list(participant_id, entry_ids);
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "DELETE FROM diary_entries d USING (VALUES {values}) AS k(id) \
+             WHERE d.participant_id = $1 AND d.entry_id = k.id"
+        ),
+        params,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// `($2::uuid), ($3::uuid), …` with the participant as `$1`.
+fn values_list(participant_id: Uuid, entry_ids: &[Uuid]) -> (String, Vec<sea_orm::Value>) {
+    let values = (0..entry_ids.len())
+        .map(|i| format!("(${}::uuid)", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let params = std::iter::once(participant_id.into())
+        .chain(entry_ids.iter().map(|id| (*id).into()))
+        .collect();
+    (values, params)
 }
 
 /// Locks the participant's sequence for this transaction and returns its
@@ -218,10 +276,7 @@ pub async fn apply_in(
     ids.dedup();
     let mut current: HashMap<Uuid, diary_entry::Model> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let found = Entries::find()
-            .filter(primary_keys(participant_id, chunk))
-            .all(txn)
-            .await?;
+        let found = find_existing(txn, participant_id, chunk).await?;
         current.extend(found.into_iter().map(|e| (e.entry_id, e)));
     }
     let existed: std::collections::HashSet<Uuid> = current.keys().copied().collect();
@@ -255,10 +310,7 @@ pub async fn apply_in(
             .filter(|id| existed.contains(id))
             .collect();
         for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
-            Entries::delete_many()
-                .filter(primary_keys(participant_id, chunk))
-                .exec(txn)
-                .await?;
+            delete_existing(txn, participant_id, chunk).await?;
         }
         let rows: Vec<diary_entry::ActiveModel> = changed
             .iter()

@@ -26,7 +26,13 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .max_connections(config.db_pool_size)
-        .min_connections(1)
+        // A warm pool on PostgreSQL: a burst after a quiet spell should not
+        // wait for new (TLS) connections. SQLite connections are cheap.
+        .min_connections(if config.is_sqlite() {
+            1
+        } else {
+            config.db_pool_size
+        })
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {

@@ -14,7 +14,7 @@ use friskliv_domain::diary::EntryKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -262,23 +262,32 @@ pub async fn entries_for(
     super::diary::list(db, grant.participant_id, kind, from, to, after, limit).await
 }
 
-/// Live diary entries (not quit attempts) with diary days in [from, to],
-/// for a veileder with `summaries` consent.
+/// (diary day, content JSON) of the live diary entries (not quit attempts)
+/// with diary days in [from, to], for a veileder with `summaries` consent.
+/// Only the two columns the summary needs are read.
 pub async fn summary_entries_for(
     db: &impl ConnectionTrait,
     grant: &Grant,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<diary_entry::Model>, DbErr> {
+) -> Result<Vec<(NaiveDate, String)>, DbErr> {
     grant.require(ConsentScope::Summaries)?;
-    diary_entry::Entity::find()
+    let rows: Vec<(Option<NaiveDate>, Option<String>)> = diary_entry::Entity::find()
+        .select_only()
+        .column(diary_entry::Column::DiaryDay)
+        .column(diary_entry::Column::Content)
         .filter(diary_entry::Column::ParticipantId.eq(grant.participant_id))
         .filter(diary_entry::Column::Deleted.eq(false))
         .filter(diary_entry::Column::Kind.ne(EntryKind::QuitAttempt.as_str()))
         .filter(diary_entry::Column::DiaryDay.gte(from))
         .filter(diary_entry::Column::DiaryDay.lte(to))
+        .into_tuple()
         .all(db)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, content)| Some((day?, content?)))
+        .collect())
 }
 
 /// The participant's first diary day, for placing weeks when no period
@@ -484,7 +493,9 @@ pub async fn consents_of(
         .await
 }
 
-/// Grants a consent, or returns the active one for the same centre and scope.
+/// Grants a consent, or returns the active one for the same centre and
+/// scope (`false`). Race-free: a partial unique index allows one active
+/// consent per participant, centre and scope, and the insert yields to it.
 pub async fn grant_consent(
     db: &impl ConnectionTrait,
     participant_id: Uuid,
@@ -494,23 +505,27 @@ pub async fn grant_consent(
     granted_by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(consent::Model, bool), DbErr> {
-    if let Some(existing) = active_consent(db, participant_id, centre_id, scope).await? {
-        return Ok((existing, false));
-    }
-    let created = consent::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        participant_id: Set(participant_id),
-        centre_id: Set(centre_id),
-        scope: Set(scope.as_str().to_owned()),
-        method: Set(method.as_str().to_owned()),
-        granted_at: Set(now),
-        granted_by_account_id: Set(Some(granted_by)),
-        withdrawn_at: Set(None),
-        withdrawn_by_account_id: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok((created, true))
+    let inserted = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO consents (id, participant_id, centre_id, scope, method, granted_at, \
+             granted_by_account_id) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (participant_id, centre_id, scope) WHERE withdrawn_at IS NULL DO NOTHING",
+            [
+                Uuid::now_v7().into(),
+                participant_id.into(),
+                centre_id.into(),
+                scope.as_str().into(),
+                method.as_str().into(),
+                now.into(),
+                granted_by.into(),
+            ],
+        ))
+        .await?;
+    let active = active_consent(db, participant_id, centre_id, scope)
+        .await?
+        .ok_or_else(|| DbErr::Custom("no active consent after granting it".into()))?;
+    Ok((active, inserted.rows_affected() == 1))
 }
 
 pub async fn find_consent(
