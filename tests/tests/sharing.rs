@@ -475,6 +475,7 @@ async fn withdrawing_consent_hides_data_on_the_next_request(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|c| c["scope"] == "entries")
         .map(|c| (c["scope"].clone(), c["method"].clone(), c["active"].clone()))
         .collect();
     assert_eq!(
@@ -484,6 +485,19 @@ async fn withdrawing_consent_hides_data_on_the_next_request(app: TestApp) {
             (json!("entries"), json!("in_app"), json!(true)),
         ]
     );
+    // Two taps at once make one consent.
+    let tap = || {
+        app.post(
+            "/v1/me/consents",
+            Some(&w.p.token),
+            json!({"scope": "assessments"}),
+        )
+    };
+    let (first, second) = tokio::join!(tap(), tap());
+    let mut statuses = vec![first.status.as_u16(), second.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 201]);
+    assert_eq!(first.body["id"], second.body["id"]);
     // Granting what is already in force is idempotent.
     let again = app
         .post(
