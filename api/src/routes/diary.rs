@@ -346,6 +346,11 @@ pub async fn list_entries(
     let limit = page_limit(limit, DEFAULT_PAGE, MAX_LIST_PAGE)?;
     let after = cursor.map(decode_list_cursor).transpose()?;
     let rows = diary::list(&state.db, participant, kind, from, to, after, limit + 1).await?;
+    page_of(rows, limit)
+}
+
+/// A page from up to `limit + 1` rows: the extra row only says there is more.
+pub fn page_of(rows: Vec<diary_entry::Model>, limit: u64) -> ApiResult<DiaryPage> {
     let more = rows.len() as u64 > limit;
     let rows = &rows[..rows.len().min(limit as usize)];
     Ok(DiaryPage {

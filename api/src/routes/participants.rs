@@ -11,13 +11,13 @@ use friskliv_domain::summary::{SummaryEntry, WeekSummary, weekly_summary};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::diary::{DiaryPage, WriteReply, view};
-use super::sharing::{ConsentView, consent_view};
+use super::diary::{DiaryPage, WriteReply};
+use super::sharing::{ConsentGranted, consent_view};
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
@@ -68,16 +68,6 @@ pub struct RecordedConsent {
     /// `oral` (given in conversation). Consent for under-16s comes from a
     /// guardian's own account.
     pub method: ConsentMethod,
-}
-
-#[derive(ApiResponse)]
-pub enum ConsentRecorded {
-    /// The consent is in force from the next request.
-    #[oai(status = 201)]
-    Created(Json<ConsentView>),
-    /// The same consent was already in force.
-    #[oai(status = 200)]
-    AlreadyActive(Json<ConsentView>),
 }
 
 fn actor_of(principal: &Principal) -> Actor {
@@ -290,16 +280,7 @@ impl ParticipantsApi {
         let rows = sharing::entries_for(&txn, &grant, kind, from.0, to.0, after, limit + 1).await?;
         txn.commit().await?;
         drop(turn);
-        let more = rows.len() as u64 > limit;
-        let rows = &rows[..rows.len().min(limit as usize)];
-        Ok(Json(DiaryPage {
-            entries: rows.iter().map(view).collect::<ApiResult<_>>()?,
-            next_cursor: if more {
-                rows.last().and_then(super::diary::encode_list_cursor)
-            } else {
-                None
-            },
-        }))
+        Ok(Json(super::diary::page_of(rows, limit)?))
     }
 
     /// Enter a diary entry on a participant's behalf (needs `entries` consent)
@@ -366,7 +347,7 @@ impl ParticipantsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
         body: JsonBody<RecordedConsent>,
-    ) -> ApiResult<ConsentRecorded> {
+    ) -> ApiResult<ConsentGranted> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = (
             centre_id.get("centre_id")?,
@@ -411,9 +392,9 @@ impl ParticipantsApi {
         txn.commit().await?;
         let view = consent_view(consent)?;
         Ok(if created {
-            ConsentRecorded::Created(Json(view))
+            ConsentGranted::Created(Json(view))
         } else {
-            ConsentRecorded::AlreadyActive(Json(view))
+            ConsentGranted::AlreadyActive(Json(view))
         })
     }
 }
