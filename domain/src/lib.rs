@@ -52,6 +52,7 @@ macro_rules! wire_enum {
 pub mod consent;
 pub mod diary;
 pub mod identity;
+pub mod indicators;
 pub mod summary;
 pub mod validation;
 

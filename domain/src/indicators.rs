@@ -1,0 +1,741 @@
+//! The guideline's outcome indicators (DOMAIN.md §5), one pure function per
+//! definition. Every result names the definition (id and version) it was
+//! computed with; missing or unpaired data gives no number but a reason.
+//!
+//! Started ahead of issue 5: the definitions below are complete and tested
+//! by hand-computed cases; wiring them to assessments, periods and the API
+//! is issue 5's work.
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+/// A published or product-chosen definition, listed by `GET /v1/definitions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Definition {
+    pub id: &'static str,
+    pub version: u32,
+    pub text: &'static str,
+    pub source: &'static str,
+}
+
+/// Why an indicator has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// Outside the population the reference equation was made for.
+    OutsideReferenceRange,
+    /// No baseline and week-12 pair to compare.
+    Unpaired,
+    /// The two measurements cannot be compared (e.g. other treadmill protocol).
+    NotComparable,
+    /// An input is absent.
+    NoData,
+}
+
+/// A derived value with the definition it was computed with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Derived<T> {
+    pub definition: Definition,
+    pub value: Option<T>,
+    pub missing: Option<Missing>,
+}
+
+impl<T> Derived<T> {
+    fn value(definition: Definition, value: T) -> Self {
+        Derived {
+            definition,
+            value: Some(value),
+            missing: None,
+        }
+    }
+
+    fn missing(definition: Definition, why: Missing) -> Self {
+        Derived {
+            definition,
+            value: None,
+            missing: Some(why),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Improved,
+    Unchanged,
+    Worsened,
+}
+
+// ---- six-minute walk test -------------------------------------------------
+
+pub const SIX_MINUTE_WALK_PREDICTED: Definition = Definition {
+    id: "six_minute_walk_predicted",
+    version: 1,
+    text: "Predicted 6MWT distance: men 7.57·height_cm − 5.02·age − 1.76·weight_kg − 309; \
+           women 2.11·height_cm − 2.29·weight_kg − 5.78·age + 667; valid age 40–80. \
+           Lower limit of normal = predicted − 153 m (men), − 139 m (women).",
+    source: "Enright & Sherrill 1998, AJRCCM 158:1384",
+};
+pub const SIX_MINUTE_WALK_MIN_AGE: u32 = 40;
+pub const SIX_MINUTE_WALK_MAX_AGE: u32 = 80;
+pub const LLN_MARGIN_MEN_M: f64 = 153.0;
+pub const LLN_MARGIN_WOMEN_M: f64 = 139.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WalkReference {
+    pub predicted_m: f64,
+    pub lower_limit_of_normal_m: f64,
+    pub percent_of_predicted: f64,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Predicted distance, lower limit of normal and % of predicted for one walk.
+pub fn six_minute_walk_reference(
+    sex: Sex,
+    age_years: u32,
+    height_cm: f64,
+    weight_kg: f64,
+    distance_m: f64,
+) -> Derived<WalkReference> {
+    let def = SIX_MINUTE_WALK_PREDICTED;
+    if !(SIX_MINUTE_WALK_MIN_AGE..=SIX_MINUTE_WALK_MAX_AGE).contains(&age_years) {
+        return Derived::missing(def, Missing::OutsideReferenceRange);
+    }
+    let age = f64::from(age_years);
+    let (predicted, margin) = match sex {
+        Sex::Male => (
+            7.57 * height_cm - 5.02 * age - 1.76 * weight_kg - 309.0,
+            LLN_MARGIN_MEN_M,
+        ),
+        Sex::Female => (
+            2.11 * height_cm - 2.29 * weight_kg - 5.78 * age + 667.0,
+            LLN_MARGIN_WOMEN_M,
+        ),
+    };
+    if predicted <= 0.0 {
+        return Derived::missing(def, Missing::OutsideReferenceRange);
+    }
+    Derived::value(
+        def,
+        WalkReference {
+            predicted_m: round1(predicted),
+            lower_limit_of_normal_m: round1(predicted - margin),
+            percent_of_predicted: round1(distance_m / predicted * 100.0),
+        },
+    )
+}
+
+pub const FITNESS_CHANGE: Definition = Definition {
+    id: "fitness_change",
+    version: 1,
+    text: "Δ6MWT = week12 − baseline: improved if ≥ +30 m, worsened if ≤ −30 m, else unchanged. \
+           Treadmill (same protocol only): improved if duration +10 % or more, worsened if −10 % or \
+           more. Improved fitness = the 6MWT verdict, else the treadmill's when no 6MWT pair exists.",
+    source: "MCID 14–30.5 m (Bohannon & Crouch 2017); 30 m and 10 % are product choices",
+};
+/// Product choice (DOMAIN.md §5): the upper end of the published MCID range.
+pub const WALK_CHANGE_THRESHOLD_M: f64 = 30.0;
+/// Product choice: a treadmill duration change of this share counts.
+pub const TREADMILL_CHANGE_SHARE: f64 = 0.10;
+
+pub fn walk_change(baseline_m: Option<f64>, week12_m: Option<f64>) -> Derived<(f64, Change)> {
+    let (Some(before), Some(after)) = (baseline_m, week12_m) else {
+        return Derived::missing(FITNESS_CHANGE, Missing::Unpaired);
+    };
+    let delta = after - before;
+    let verdict = if delta >= WALK_CHANGE_THRESHOLD_M {
+        Change::Improved
+    } else if delta <= -WALK_CHANGE_THRESHOLD_M {
+        Change::Worsened
+    } else {
+        Change::Unchanged
+    };
+    Derived::value(FITNESS_CHANGE, (round1(delta), verdict))
+}
+
+/// One treadmill test: its protocol name and duration in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreadmillTest {
+    pub protocol: String,
+    pub duration_s: f64,
+}
+
+pub fn treadmill_change(
+    baseline: Option<&TreadmillTest>,
+    week12: Option<&TreadmillTest>,
+) -> Derived<Change> {
+    let (Some(before), Some(after)) = (baseline, week12) else {
+        return Derived::missing(FITNESS_CHANGE, Missing::Unpaired);
+    };
+    if before.protocol.trim().to_lowercase() != after.protocol.trim().to_lowercase()
+        || before.duration_s <= 0.0
+    {
+        return Derived::missing(FITNESS_CHANGE, Missing::NotComparable);
+    }
+    let share = (after.duration_s - before.duration_s) / before.duration_s;
+    // Compared in whole permille so that exactly +10 % is not lost to rounding.
+    let permille = (share * 1000.0).round() as i64;
+    let threshold = (TREADMILL_CHANGE_SHARE * 1000.0).round() as i64;
+    let verdict = if permille >= threshold {
+        Change::Improved
+    } else if permille <= -threshold {
+        Change::Worsened
+    } else {
+        Change::Unchanged
+    };
+    Derived::value(FITNESS_CHANGE, verdict)
+}
+
+/// "Improved fitness" (tilskudd 841-859): the 6MWT verdict when a 6MWT pair
+/// exists, else the treadmill's.
+pub fn improved_fitness(
+    walk: &Derived<(f64, Change)>,
+    treadmill: &Derived<Change>,
+) -> Derived<bool> {
+    match (walk.value, treadmill.value) {
+        (Some((_, verdict)), _) => Derived::value(FITNESS_CHANGE, verdict == Change::Improved),
+        (None, Some(verdict)) => Derived::value(FITNESS_CHANGE, verdict == Change::Improved),
+        (None, None) => Derived::missing(FITNESS_CHANGE, Missing::Unpaired),
+    }
+}
+
+// ---- activity recommendation -------------------------------------------------
+
+pub const ACTIVITY_RECOMMENDATION: Definition = Definition {
+    id: "activity_recommendation",
+    version: 1,
+    text: "Adults (18+): weekly MVPA-equivalent minutes (moderate + 2 × vigorous) ≥ 150. \
+           Children 6–17: moderate + vigorous minutes average ≥ 60 per day.",
+    source: "Helsedirektoratet, Nasjonale faglige råd for fysisk aktivitet",
+};
+pub const ADULT_WEEKLY_MVPA_EQUIVALENT: i64 = 150;
+pub const CHILD_DAILY_MVPA_MINUTES: i64 = 60;
+pub const ADULT_FROM_AGE: u32 = 18;
+pub const CHILD_FROM_AGE: u32 = 6;
+
+/// Whether one week of logged activity meets the recommendation for age.
+pub fn meets_activity_recommendation(
+    age_years: u32,
+    moderate_minutes: i64,
+    vigorous_minutes: i64,
+) -> Derived<bool> {
+    let def = ACTIVITY_RECOMMENDATION;
+    if age_years >= ADULT_FROM_AGE {
+        Derived::value(
+            def,
+            moderate_minutes + 2 * vigorous_minutes >= ADULT_WEEKLY_MVPA_EQUIVALENT,
+        )
+    } else if age_years >= CHILD_FROM_AGE {
+        Derived::value(
+            def,
+            moderate_minutes + vigorous_minutes >= 7 * CHILD_DAILY_MVPA_MINUTES,
+        )
+    } else {
+        Derived::missing(def, Missing::OutsideReferenceRange)
+    }
+}
+
+// ---- sleep flags ----------------------------------------------------------------
+
+pub const SLEEP_FLAGS: Definition = Definition {
+    id: "sleep_flags",
+    version: 1,
+    text: "Weekly means flagged when SE < 85 %, SOL > 30 min, WASO > 30 min, TST < 6 h.",
+    source: "Consensus Sleep Diary (Carney et al. 2012, SLEEP 35:287); thresholds as DOMAIN.md §5",
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct SleepFlags {
+    pub low_efficiency: bool,
+    pub long_onset: bool,
+    pub long_wake_after_onset: bool,
+    pub short_sleep: bool,
+}
+
+pub fn sleep_flags(
+    efficiency_percent: Option<f64>,
+    onset_minutes: Option<f64>,
+    wake_after_onset_minutes: Option<f64>,
+    total_sleep_minutes: Option<f64>,
+) -> Derived<SleepFlags> {
+    let (Some(se), Some(sol), Some(waso), Some(tst)) = (
+        efficiency_percent,
+        onset_minutes,
+        wake_after_onset_minutes,
+        total_sleep_minutes,
+    ) else {
+        return Derived::missing(SLEEP_FLAGS, Missing::NoData);
+    };
+    Derived::value(
+        SLEEP_FLAGS,
+        SleepFlags {
+            low_efficiency: se < 85.0,
+            long_onset: sol > 30.0,
+            long_wake_after_onset: waso > 30.0,
+            short_sleep: tst < 360.0,
+        },
+    )
+}
+
+// ---- self-rated health ------------------------------------------------------------
+
+pub const SELF_RATED_HEALTH_CHANGE: Definition = Definition {
+    id: "self_rated_health_change",
+    version: 1,
+    text: "Self-rated health 1 (very good) – 5 (very poor): improved if week 12 is at least \
+           one level better than baseline, worsened if worse.",
+    source: "DOMAIN.md §5; tilskudd 841-859",
+};
+
+pub fn self_rated_health_change(baseline: Option<u8>, week12: Option<u8>) -> Derived<Change> {
+    match (baseline, week12) {
+        (Some(before), Some(after)) if (1..=5).contains(&before) && (1..=5).contains(&after) => {
+            let verdict = match after.cmp(&before) {
+                std::cmp::Ordering::Less => Change::Improved,
+                std::cmp::Ordering::Equal => Change::Unchanged,
+                std::cmp::Ordering::Greater => Change::Worsened,
+            };
+            Derived::value(SELF_RATED_HEALTH_CHANGE, verdict)
+        }
+        _ => Derived::missing(SELF_RATED_HEALTH_CHANGE, Missing::Unpaired),
+    }
+}
+
+// ---- tobacco ----------------------------------------------------------------------
+
+pub const SUSTAINED_ABSTINENCE: Definition = Definition {
+    id: "sustained_abstinence",
+    version: 1,
+    text: "From the quit date + 14 days' grace up to the assessment, at most 5 units \
+           (cigarettes or snus portions of the products quit) in total, every day logged.",
+    source: "Russell Standard (West et al. 2005, Addiction 100:299)",
+};
+pub const GRACE_DAYS: i64 = 14;
+pub const SUSTAINED_MAX_UNITS: i64 = 5;
+
+/// Sustained abstinence from the diary: `units_by_day` are the days logged
+/// with the units of the products quit. Days without a log in the window
+/// leave the answer unknown (the assessment's self-report decides then).
+pub fn sustained_abstinence(
+    quit_date: NaiveDate,
+    assessment_date: NaiveDate,
+    units_by_day: &[(NaiveDate, i64)],
+) -> Derived<bool> {
+    let def = SUSTAINED_ABSTINENCE;
+    let from = quit_date + Duration::days(GRACE_DAYS);
+    if assessment_date <= from {
+        return Derived::missing(def, Missing::NoData);
+    }
+    let in_window: Vec<&(NaiveDate, i64)> = units_by_day
+        .iter()
+        .filter(|(day, _)| *day >= from && *day < assessment_date)
+        .collect();
+    let days_in_window = (assessment_date - from).num_days() as usize;
+    let mut logged: Vec<NaiveDate> = in_window.iter().map(|(d, _)| *d).collect();
+    logged.sort();
+    logged.dedup();
+    let total: i64 = in_window.iter().map(|(_, u)| *u).sum();
+    if total > SUSTAINED_MAX_UNITS {
+        return Derived::value(def, false);
+    }
+    if logged.len() < days_in_window {
+        return Derived::missing(def, Missing::NoData);
+    }
+    Derived::value(def, true)
+}
+
+pub const POINT_PREVALENCE_ABSTINENCE: Definition = Definition {
+    id: "seven_day_point_prevalence_abstinence",
+    version: 1,
+    text: "No use of the products quit on any of the 7 days before the week-12 assessment; \
+           from the diary when all 7 days are logged, else from the self-report at the assessment.",
+    source: "SRNT 2022; DOMAIN.md §5",
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    Diary,
+    SelfReport,
+}
+
+pub fn seven_day_abstinence(
+    assessment_date: NaiveDate,
+    units_by_day: &[(NaiveDate, i64)],
+    self_reported_abstinent: Option<bool>,
+) -> Derived<(bool, Evidence)> {
+    let def = POINT_PREVALENCE_ABSTINENCE;
+    let window: Vec<NaiveDate> = (1..=7)
+        .map(|k| assessment_date - Duration::days(k))
+        .collect();
+    let mut logged: Vec<NaiveDate> = Vec::new();
+    let mut used = false;
+    for (day, units) in units_by_day {
+        if window.contains(day) {
+            logged.push(*day);
+            used |= *units > 0;
+        }
+    }
+    logged.sort();
+    logged.dedup();
+    if logged.len() == 7 {
+        return Derived::value(def, (!used, Evidence::Diary));
+    }
+    match self_reported_abstinent {
+        Some(abstinent) => Derived::value(def, (abstinent, Evidence::SelfReport)),
+        None => Derived::missing(def, Missing::NoData),
+    }
+}
+
+pub const REDUCTION: Definition = Definition {
+    id: "tobacco_reduction",
+    version: 1,
+    text: "At least 50 % fewer units per day than at baseline.",
+    source: "DOMAIN.md §5",
+};
+
+pub fn halved_use(baseline_per_day: Option<f64>, now_per_day: Option<f64>) -> Derived<bool> {
+    match (baseline_per_day, now_per_day) {
+        (Some(before), Some(after)) if before > 0.0 => {
+            Derived::value(REDUCTION, after <= before * 0.5)
+        }
+        _ => Derived::missing(REDUCTION, Missing::Unpaired),
+    }
+}
+
+pub const MONEY_SAVED: Definition = Definition {
+    id: "money_saved",
+    version: 1,
+    text: "Σ over logged days since the quit date of (baseline units/day − units that day) × price per unit, never below 0 per day.",
+    source: "Product choice (DOMAIN.md §3)",
+};
+
+pub fn money_saved_nok(
+    baseline_per_day: Option<f64>,
+    price_per_unit_nok: Option<f64>,
+    units_by_day_since_quit: &[(NaiveDate, i64)],
+) -> Derived<f64> {
+    let (Some(baseline), Some(price)) = (baseline_per_day, price_per_unit_nok) else {
+        return Derived::missing(MONEY_SAVED, Missing::NoData);
+    };
+    let saved: f64 = units_by_day_since_quit
+        .iter()
+        .map(|(_, units)| (baseline - *units as f64).max(0.0) * price)
+        .sum();
+    Derived::value(MONEY_SAVED, (saved * 100.0).round() / 100.0)
+}
+
+// ---- goals ------------------------------------------------------------------------
+
+pub const GOAL_ATTAINMENT: Definition = Definition {
+    id: "goal_attainment",
+    version: 1,
+    text: "Share of goals partly or fully attained at the end conversation.",
+    source: "DOMAIN.md §5",
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attainment {
+    Not,
+    Partly,
+    Fully,
+}
+
+pub fn goal_attainment(goals: &[Option<Attainment>]) -> Derived<f64> {
+    let rated: Vec<Attainment> = goals.iter().flatten().copied().collect();
+    if rated.is_empty() {
+        return Derived::missing(GOAL_ATTAINMENT, Missing::NoData);
+    }
+    let reached = rated.iter().filter(|a| **a != Attainment::Not).count();
+    Derived::value(GOAL_ATTAINMENT, reached as f64 / rated.len() as f64)
+}
+
+/// Every definition, for `GET /v1/definitions`.
+pub const DEFINITIONS: &[Definition] = &[
+    SIX_MINUTE_WALK_PREDICTED,
+    FITNESS_CHANGE,
+    ACTIVITY_RECOMMENDATION,
+    SLEEP_FLAGS,
+    SELF_RATED_HEALTH_CHANGE,
+    POINT_PREVALENCE_ABSTINENCE,
+    SUSTAINED_ABSTINENCE,
+    REDUCTION,
+    MONEY_SAVED,
+    GOAL_ATTAINMENT,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn six_minute_walk_by_hand() {
+        // 55-year-old man, 180 cm, 90 kg, 520 m:
+        // 7.57·180 − 5.02·55 − 1.76·90 − 309 = 1362.6 − 276.1 − 158.4 − 309 = 619.1
+        let r = six_minute_walk_reference(Sex::Male, 55, 180.0, 90.0, 520.0)
+            .value
+            .unwrap();
+        assert_eq!(r.predicted_m, 619.1);
+        assert_eq!(r.percent_of_predicted, 84.0);
+        assert_eq!(r.lower_limit_of_normal_m, 466.1);
+        // 62-year-old woman, 165 cm, 70 kg, 480 m:
+        // 2.11·165 − 2.29·70 − 5.78·62 + 667 = 348.15 − 160.3 − 358.36 + 667 = 496.49
+        let r = six_minute_walk_reference(Sex::Female, 62, 165.0, 70.0, 480.0)
+            .value
+            .unwrap();
+        assert_eq!(r.predicted_m, 496.5);
+        assert_eq!(r.lower_limit_of_normal_m, 357.5);
+        assert_eq!(r.percent_of_predicted, 96.7);
+    }
+
+    #[test]
+    fn six_minute_walk_age_boundaries() {
+        for (age, valid) in [(39, false), (40, true), (80, true), (81, false)] {
+            let r = six_minute_walk_reference(Sex::Male, age, 180.0, 80.0, 500.0);
+            assert_eq!(r.value.is_some(), valid, "age {age}");
+            if !valid {
+                assert_eq!(r.missing, Some(Missing::OutsideReferenceRange));
+            }
+        }
+    }
+
+    #[test]
+    fn walk_change_thresholds_are_inclusive_at_30_m() {
+        assert_eq!(
+            walk_change(Some(400.0), Some(430.0)).value.unwrap().1,
+            Change::Improved
+        );
+        assert_eq!(
+            walk_change(Some(400.0), Some(429.9)).value.unwrap().1,
+            Change::Unchanged
+        );
+        assert_eq!(
+            walk_change(Some(400.0), Some(370.0)).value.unwrap().1,
+            Change::Worsened
+        );
+        assert_eq!(
+            walk_change(Some(400.0), Some(370.1)).value.unwrap().1,
+            Change::Unchanged
+        );
+        assert_eq!(
+            walk_change(None, Some(400.0)).missing,
+            Some(Missing::Unpaired)
+        );
+    }
+
+    #[test]
+    fn treadmill_needs_the_same_protocol_and_ten_percent() {
+        let t = |p: &str, s| TreadmillTest {
+            protocol: p.into(),
+            duration_s: s,
+        };
+        assert_eq!(
+            treadmill_change(Some(&t("Bruce", 600.0)), Some(&t("bruce ", 660.0))).value,
+            Some(Change::Improved)
+        );
+        assert_eq!(
+            treadmill_change(Some(&t("Bruce", 600.0)), Some(&t("Bruce", 659.0))).value,
+            Some(Change::Unchanged)
+        );
+        assert_eq!(
+            treadmill_change(Some(&t("Bruce", 600.0)), Some(&t("Modified Bruce", 900.0))).missing,
+            Some(Missing::NotComparable)
+        );
+        let walk = walk_change(None, None);
+        let treadmill = treadmill_change(Some(&t("Bruce", 600.0)), Some(&t("Bruce", 700.0)));
+        assert_eq!(improved_fitness(&walk, &treadmill).value, Some(true));
+        let walk = walk_change(Some(400.0), Some(410.0));
+        assert_eq!(
+            improved_fitness(&walk, &treadmill).value,
+            Some(false),
+            "the 6MWT pair decides"
+        );
+    }
+
+    #[test]
+    fn activity_recommendation_for_adults_and_children() {
+        assert_eq!(meets_activity_recommendation(40, 150, 0).value, Some(true));
+        assert_eq!(meets_activity_recommendation(40, 0, 75).value, Some(true));
+        assert_eq!(
+            meets_activity_recommendation(40, 100, 24).value,
+            Some(false)
+        );
+        assert_eq!(meets_activity_recommendation(18, 149, 0).value, Some(false));
+        assert_eq!(
+            meets_activity_recommendation(12, 300, 120).value,
+            Some(true)
+        );
+        assert_eq!(
+            meets_activity_recommendation(12, 300, 119).value,
+            Some(false)
+        );
+        assert_eq!(
+            meets_activity_recommendation(5, 500, 500).missing,
+            Some(Missing::OutsideReferenceRange)
+        );
+    }
+
+    #[test]
+    fn sleep_flags_at_their_boundaries() {
+        let f = sleep_flags(Some(85.0), Some(30.0), Some(30.0), Some(360.0))
+            .value
+            .unwrap();
+        assert_eq!(
+            f,
+            SleepFlags::default(),
+            "exactly at the thresholds is not flagged"
+        );
+        let f = sleep_flags(Some(84.9), Some(31.0), Some(31.0), Some(359.0))
+            .value
+            .unwrap();
+        assert!(f.low_efficiency && f.long_onset && f.long_wake_after_onset && f.short_sleep);
+        assert_eq!(
+            sleep_flags(None, Some(1.0), Some(1.0), Some(1.0)).missing,
+            Some(Missing::NoData)
+        );
+    }
+
+    #[test]
+    fn self_rated_health_one_level_is_a_change() {
+        assert_eq!(
+            self_rated_health_change(Some(3), Some(2)).value,
+            Some(Change::Improved)
+        );
+        assert_eq!(
+            self_rated_health_change(Some(3), Some(3)).value,
+            Some(Change::Unchanged)
+        );
+        assert_eq!(
+            self_rated_health_change(Some(2), Some(4)).value,
+            Some(Change::Worsened)
+        );
+        assert_eq!(
+            self_rated_health_change(Some(3), None).missing,
+            Some(Missing::Unpaired)
+        );
+    }
+
+    #[test]
+    fn sustained_abstinence_grace_and_five_units() {
+        let quit = d("2026-03-01");
+        let assessment = d("2026-03-25");
+        let every_day = |units_on: &[(&str, i64)]| -> Vec<(NaiveDate, i64)> {
+            (0..30)
+                .map(|k| quit + Duration::days(k))
+                .map(|day| {
+                    let units = units_on
+                        .iter()
+                        .find(|(s, _)| d(s) == day)
+                        .map_or(0, |(_, u)| *u);
+                    (day, units)
+                })
+                .collect()
+        };
+        // Use inside the 14-day grace does not count.
+        assert_eq!(
+            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-14", 20)])).value,
+            Some(true)
+        );
+        // Quit date + 14 days is the first day that counts: 5 there is allowed, 6 is not.
+        assert_eq!(
+            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-15", 5)])).value,
+            Some(true)
+        );
+        assert_eq!(
+            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-15", 6)])).value,
+            Some(false)
+        );
+        assert_eq!(
+            sustained_abstinence(
+                quit,
+                assessment,
+                &every_day(&[("2026-03-15", 3), ("2026-03-20", 3)])
+            )
+            .value,
+            Some(false)
+        );
+        // A day missing from the diary leaves it unknown unless already over 5.
+        let mut gap = every_day(&[]);
+        gap.retain(|(day, _)| *day != d("2026-03-18"));
+        assert_eq!(
+            sustained_abstinence(quit, assessment, &gap).missing,
+            Some(Missing::NoData)
+        );
+    }
+
+    #[test]
+    fn seven_day_abstinence_from_diary_or_self_report() {
+        let assessment = d("2026-05-25");
+        let week: Vec<(NaiveDate, i64)> = (1..=7)
+            .map(|k| (assessment - Duration::days(k), 0))
+            .collect();
+        assert_eq!(
+            seven_day_abstinence(assessment, &week, Some(false)).value,
+            Some((true, Evidence::Diary))
+        );
+        let mut used = week.clone();
+        used[3].1 = 1;
+        assert_eq!(
+            seven_day_abstinence(assessment, &used, None).value,
+            Some((false, Evidence::Diary))
+        );
+        let partial = &week[..6];
+        assert_eq!(
+            seven_day_abstinence(assessment, partial, Some(true)).value,
+            Some((true, Evidence::SelfReport))
+        );
+        assert_eq!(
+            seven_day_abstinence(assessment, partial, None).missing,
+            Some(Missing::NoData)
+        );
+    }
+
+    #[test]
+    fn reduction_money_and_goals() {
+        assert_eq!(halved_use(Some(20.0), Some(10.0)).value, Some(true));
+        assert_eq!(halved_use(Some(20.0), Some(10.5)).value, Some(false));
+        assert_eq!(
+            halved_use(Some(0.0), Some(0.0)).missing,
+            Some(Missing::Unpaired)
+        );
+        let days = [
+            (d("2026-05-01"), 0),
+            (d("2026-05-02"), 4),
+            (d("2026-05-03"), 25),
+        ];
+        // (10 − 0)·4.5 + (10 − 4)·4.5 + 0 = 72
+        assert_eq!(
+            money_saved_nok(Some(10.0), Some(4.5), &days).value,
+            Some(72.0)
+        );
+        use Attainment::*;
+        assert_eq!(
+            goal_attainment(&[Some(Fully), Some(Partly), Some(Not), None]).value,
+            Some(2.0 / 3.0)
+        );
+        assert_eq!(goal_attainment(&[None]).missing, Some(Missing::NoData));
+    }
+
+    #[test]
+    fn definitions_have_unique_ids() {
+        let mut ids: Vec<&str> = DEFINITIONS.iter().map(|d| d.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), DEFINITIONS.len());
+    }
+}
