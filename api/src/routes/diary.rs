@@ -231,7 +231,7 @@ pub fn participant_id(principal: &Principal) -> ApiResult<Uuid> {
     Ok(principal.account.id)
 }
 
-fn parse_kind(raw: &str) -> ApiResult<EntryKind> {
+pub fn parse_kind(raw: &str) -> ApiResult<EntryKind> {
     raw.parse()
         .map_err(|message: String| ApiError::not_found_field("kind", "one_of", message))
 }
@@ -275,7 +275,7 @@ pub fn decode_change_cursor(raw: &str) -> ApiResult<i64> {
         .ok_or_else(bad_cursor)
 }
 
-fn page_limit(raw: Option<u32>, default: u32, max: u32) -> ApiResult<u64> {
+pub fn page_limit(raw: Option<u32>, default: u32, max: u32) -> ApiResult<u64> {
     let limit = raw.unwrap_or(default);
     if limit == 0 || limit > max {
         return Err(ApiError::validation(FieldError::new(

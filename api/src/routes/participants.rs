@@ -16,7 +16,7 @@ use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::diary::{DiaryPage, WriteReply};
+use super::diary::{DEFAULT_PAGE, DiaryPage, MAX_LIST_PAGE, WriteReply, page_limit, parse_kind};
 use super::sharing::{ConsentGranted, consent_view};
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
@@ -114,11 +114,6 @@ async fn authorized(
             Err(refused(refusal))
         }
     }
-}
-
-fn parse_kind(raw: &str) -> ApiResult<EntryKind> {
-    raw.parse()
-        .map_err(|message: String| ApiError::not_found_field("kind", "one_of", message))
 }
 
 #[OpenApi(tag = "ApiTags::Centres")]
@@ -255,14 +250,7 @@ impl ParticipantsApi {
             .0
             .parse::<EntryKind>()
             .map_err(|m: String| ApiError::validation(FieldError::new("kind", "one_of", m)))?;
-        let limit = u64::from(limit.0.unwrap_or(100));
-        if !(1..=500).contains(&limit) {
-            return Err(ApiError::validation(FieldError::new(
-                "limit",
-                "range",
-                "must be between 1 and 500",
-            )));
-        }
+        let limit = page_limit(limit.0, DEFAULT_PAGE, MAX_LIST_PAGE)?;
         let after = cursor
             .0
             .as_deref()
