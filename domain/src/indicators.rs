@@ -2,20 +2,36 @@
 //! definition. Every result names the definition (id and version) it was
 //! computed with; missing or unpaired data gives no number but a reason.
 //!
-//! Started ahead of issue 5: the definitions below are complete and tested
-//! by hand-computed cases; wiring them to assessments, periods and the API
-//! is issue 5's work.
+//! `outcomes::period_outcomes` applies them to one follow-up period.
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
+use crate::summary::{
+    BORG_LIGHT_MAX, BORG_MODERATE_MAX, SLEEP_EFFICIENCY_FLAG_BELOW, VIGOROUS_WEIGHT,
+};
+
 /// A published or product-chosen definition, listed by `GET /v1/definitions`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Definition {
     pub id: &'static str,
     pub version: u32,
     pub text: &'static str,
+    /// The named constants the computation uses.
+    pub thresholds: &'static [Threshold],
     pub source: &'static str,
+}
+
+/// One threshold of a definition, e.g. `walk_change_m = 30 m`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Threshold {
+    pub name: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
+}
+
+const fn threshold(name: &'static str, value: f64, unit: &'static str) -> Threshold {
+    Threshold { name, value, unit }
 }
 
 /// Why an indicator has no value.
@@ -30,6 +46,12 @@ pub enum Missing {
     NotComparable,
     /// An input is absent.
     NoData,
+    /// The reader's consent does not cover the data it needs.
+    NotShared,
+    /// The period has not reached the point it is measured at.
+    NotYet,
+    /// Does not apply (e.g. tobacco indicators for someone who does not use tobacco).
+    NotApplicable,
 }
 
 /// A derived value with the definition it was computed with.
@@ -41,7 +63,7 @@ pub struct Derived<T> {
 }
 
 impl<T> Derived<T> {
-    fn value(definition: Definition, value: T) -> Self {
+    pub fn value(definition: Definition, value: T) -> Self {
         Derived {
             definition,
             value: Some(value),
@@ -49,7 +71,7 @@ impl<T> Derived<T> {
         }
     }
 
-    fn missing(definition: Definition, why: Missing) -> Self {
+    pub fn missing(definition: Definition, why: Missing) -> Self {
         Derived {
             definition,
             value: None,
@@ -58,12 +80,7 @@ impl<T> Derived<T> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
-}
+pub use crate::journey::{Attainment, Sex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,6 +98,12 @@ pub const SIX_MINUTE_WALK_PREDICTED: Definition = Definition {
     text: "Predicted 6MWT distance: men 7.57·height_cm − 5.02·age − 1.76·weight_kg − 309; \
            women 2.11·height_cm − 2.29·weight_kg − 5.78·age + 667; valid age 40–80. \
            Lower limit of normal = predicted − 153 m (men), − 139 m (women).",
+    thresholds: &[
+        threshold("min_age", SIX_MINUTE_WALK_MIN_AGE as f64, "years"),
+        threshold("max_age", SIX_MINUTE_WALK_MAX_AGE as f64, "years"),
+        threshold("lln_margin_men", LLN_MARGIN_MEN_M, "m"),
+        threshold("lln_margin_women", LLN_MARGIN_WOMEN_M, "m"),
+    ],
     source: "Enright & Sherrill 1998, AJRCCM 158:1384",
 };
 pub const SIX_MINUTE_WALK_MIN_AGE: u32 = 40;
@@ -141,6 +164,14 @@ pub const FITNESS_CHANGE: Definition = Definition {
     text: "Δ6MWT = week12 − baseline: improved if ≥ +30 m, worsened if ≤ −30 m, else unchanged. \
            Treadmill (same protocol only): improved if duration +10 % or more, worsened if −10 % or \
            more. Improved fitness = the 6MWT verdict, else the treadmill's when no 6MWT pair exists.",
+    thresholds: &[
+        threshold("walk_change", WALK_CHANGE_THRESHOLD_M, "m"),
+        threshold(
+            "treadmill_duration_change",
+            TREADMILL_CHANGE_SHARE * 100.0,
+            "%",
+        ),
+    ],
     source: "MCID 14–30.5 m (Bohannon & Crouch 2017); 30 m and 10 % are product choices",
 };
 /// Product choice (DOMAIN.md §5): the upper end of the published MCID range.
@@ -216,6 +247,21 @@ pub const ACTIVITY_RECOMMENDATION: Definition = Definition {
     version: 1,
     text: "Adults (18+): weekly MVPA-equivalent minutes (moderate + 2 × vigorous) ≥ 150. \
            Children 6–17: moderate + vigorous minutes average ≥ 60 per day.",
+    thresholds: &[
+        threshold(
+            "adult_weekly_mvpa_equivalent",
+            ADULT_WEEKLY_MVPA_EQUIVALENT as f64,
+            "min/week",
+        ),
+        threshold(
+            "child_daily_mvpa",
+            CHILD_DAILY_MVPA_MINUTES as f64,
+            "min/day",
+        ),
+        threshold("adult_from_age", ADULT_FROM_AGE as f64, "years"),
+        threshold("child_from_age", CHILD_FROM_AGE as f64, "years"),
+        threshold("vigorous_weight", VIGOROUS_WEIGHT as f64, "×"),
+    ],
     source: "Helsedirektoratet, Nasjonale faglige råd for fysisk aktivitet",
 };
 pub const ADULT_WEEKLY_MVPA_EQUIVALENT: i64 = 150;
@@ -251,8 +297,23 @@ pub const SLEEP_FLAGS: Definition = Definition {
     id: "sleep_flags",
     version: 1,
     text: "Weekly means flagged when SE < 85 %, SOL > 30 min, WASO > 30 min, TST < 6 h.",
+    thresholds: &[
+        threshold("efficiency_below", SLEEP_EFFICIENCY_FLAG_BELOW, "%"),
+        threshold("onset_above", SLEEP_ONSET_FLAG_ABOVE_MIN, "min"),
+        threshold(
+            "wake_after_onset_above",
+            WAKE_AFTER_ONSET_FLAG_ABOVE_MIN,
+            "min",
+        ),
+        threshold("total_sleep_below", SHORT_SLEEP_BELOW_MIN, "min"),
+    ],
     source: "Consensus Sleep Diary (Carney et al. 2012, SLEEP 35:287); thresholds as DOMAIN.md §5",
 };
+
+pub const SLEEP_ONSET_FLAG_ABOVE_MIN: f64 = 30.0;
+pub const WAKE_AFTER_ONSET_FLAG_ABOVE_MIN: f64 = 30.0;
+/// Six hours.
+pub const SHORT_SLEEP_BELOW_MIN: f64 = 360.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct SleepFlags {
@@ -279,10 +340,10 @@ pub fn sleep_flags(
     Derived::value(
         SLEEP_FLAGS,
         SleepFlags {
-            low_efficiency: se < 85.0,
-            long_onset: sol > 30.0,
-            long_wake_after_onset: waso > 30.0,
-            short_sleep: tst < 360.0,
+            low_efficiency: se < SLEEP_EFFICIENCY_FLAG_BELOW,
+            long_onset: sol > SLEEP_ONSET_FLAG_ABOVE_MIN,
+            long_wake_after_onset: waso > WAKE_AFTER_ONSET_FLAG_ABOVE_MIN,
+            short_sleep: tst < SHORT_SLEEP_BELOW_MIN,
         },
     )
 }
@@ -294,6 +355,7 @@ pub const SELF_RATED_HEALTH_CHANGE: Definition = Definition {
     version: 1,
     text: "Self-rated health 1 (very good) – 5 (very poor): improved if week 12 is at least \
            one level better than baseline, worsened if worse.",
+    thresholds: &[threshold("levels", 1.0, "level")],
     source: "DOMAIN.md §5; tilskudd 841-859",
 };
 
@@ -318,6 +380,10 @@ pub const SUSTAINED_ABSTINENCE: Definition = Definition {
     version: 1,
     text: "From the quit date + 14 days' grace up to the assessment, at most 5 units \
            (cigarettes or snus portions of the products quit) in total, every day logged.",
+    thresholds: &[
+        threshold("grace", GRACE_DAYS as f64, "days"),
+        threshold("max_units", SUSTAINED_MAX_UNITS as f64, "units"),
+    ],
     source: "Russell Standard (West et al. 2005, Addiction 100:299)",
 };
 pub const GRACE_DAYS: i64 = 14;
@@ -359,8 +425,12 @@ pub const POINT_PREVALENCE_ABSTINENCE: Definition = Definition {
     version: 1,
     text: "No use of the products quit on any of the 7 days before the week-12 assessment; \
            from the diary when all 7 days are logged, else from the self-report at the assessment.",
+    thresholds: &[threshold("window", POINT_PREVALENCE_DAYS as f64, "days")],
     source: "SRNT 2022; DOMAIN.md §5",
 };
+
+/// Days before the assessment that must be free of use.
+pub const POINT_PREVALENCE_DAYS: i64 = 7;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -375,7 +445,7 @@ pub fn seven_day_abstinence(
     self_reported_abstinent: Option<bool>,
 ) -> Derived<(bool, Evidence)> {
     let def = POINT_PREVALENCE_ABSTINENCE;
-    let window: Vec<NaiveDate> = (1..=7)
+    let window: Vec<NaiveDate> = (1..=POINT_PREVALENCE_DAYS)
         .map(|k| assessment_date - Duration::days(k))
         .collect();
     let mut logged: Vec<NaiveDate> = Vec::new();
@@ -388,7 +458,7 @@ pub fn seven_day_abstinence(
     }
     logged.sort();
     logged.dedup();
-    if logged.len() == 7 {
+    if logged.len() == POINT_PREVALENCE_DAYS as usize {
         return Derived::value(def, (!used, Evidence::Diary));
     }
     match self_reported_abstinent {
@@ -401,13 +471,17 @@ pub const REDUCTION: Definition = Definition {
     id: "tobacco_reduction",
     version: 1,
     text: "At least 50 % fewer units per day than at baseline.",
+    thresholds: &[threshold("reduction", REDUCTION_SHARE * 100.0, "%")],
     source: "DOMAIN.md §5",
 };
+
+/// The share of baseline use that must be gone.
+pub const REDUCTION_SHARE: f64 = 0.5;
 
 pub fn halved_use(baseline_per_day: Option<f64>, now_per_day: Option<f64>) -> Derived<bool> {
     match (baseline_per_day, now_per_day) {
         (Some(before), Some(after)) if before > 0.0 => {
-            Derived::value(REDUCTION, after <= before * 0.5)
+            Derived::value(REDUCTION, after <= before * (1.0 - REDUCTION_SHARE))
         }
         _ => Derived::missing(REDUCTION, Missing::Unpaired),
     }
@@ -417,6 +491,7 @@ pub const MONEY_SAVED: Definition = Definition {
     id: "money_saved",
     version: 1,
     text: "Σ over logged days since the quit date of (baseline units/day − units that day) × price per unit, never below 0 per day.",
+    thresholds: &[],
     source: "Product choice (DOMAIN.md §3)",
 };
 
@@ -441,16 +516,9 @@ pub const GOAL_ATTAINMENT: Definition = Definition {
     id: "goal_attainment",
     version: 1,
     text: "Share of goals partly or fully attained at the end conversation.",
+    thresholds: &[],
     source: "DOMAIN.md §5",
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attainment {
-    Not,
-    Partly,
-    Fully,
-}
 
 pub fn goal_attainment(goals: &[Option<Attainment>]) -> Derived<f64> {
     let rated: Vec<Attainment> = goals.iter().flatten().copied().collect();
@@ -459,6 +527,120 @@ pub fn goal_attainment(goals: &[Option<Attainment>]) -> Derived<f64> {
     }
     let reached = rated.iter().filter(|a| **a != Attainment::Not).count();
     Derived::value(GOAL_ATTAINMENT, reached as f64 / rated.len() as f64)
+}
+
+// ---- diary-based measures ------------------------------------------------------------
+
+pub const ACTIVITY_CHANGE: Definition = Definition {
+    id: "activity_change",
+    version: 1,
+    text: "Weekly MVPA-equivalent minutes = moderate + 2 × vigorous per period week; intensity from \
+           Borg RPE when not given (≤ 11 light, 12–13 moderate, ≥ 14 vigorous). Change = mean of \
+           the last two period weeks − mean of the first two.",
+    thresholds: &[
+        threshold("borg_light_max", BORG_LIGHT_MAX as f64, "RPE"),
+        threshold("borg_moderate_max", BORG_MODERATE_MAX as f64, "RPE"),
+        threshold("vigorous_weight", VIGOROUS_WEIGHT as f64, "×"),
+        threshold("weeks_compared", COMPARED_WEEKS as f64, "weeks"),
+    ],
+    source: "DOMAIN.md §5; Helsedirektoratet, Nasjonale faglige råd for fysisk aktivitet",
+};
+/// How many weeks at each end of a period are compared.
+pub const COMPARED_WEEKS: usize = 2;
+
+pub const SITTING_MEAN: Definition = Definition {
+    id: "sitting_mean",
+    version: 1,
+    text: "Mean of the daily sitting hours logged in the period.",
+    thresholds: &[],
+    source: "DOMAIN.md §5",
+};
+
+pub const SLEEP_MEASURES: Definition = Definition {
+    id: "sleep_measures",
+    version: 1,
+    text: "Per night: TIB = out of bed − into bed; TST = (final awakening − tried to sleep) − SOL − \
+           WASO; SE = TST / TIB · 100. Reported as means over the nights logged in the period.",
+    thresholds: &[],
+    source: "Consensus Sleep Diary (Carney et al. 2012, SLEEP 35:287)",
+};
+
+pub const DIET: Definition = Definition {
+    id: "diet",
+    version: 1,
+    text: "Per diary day with food logged: main meals (breakfast, lunch, dinner, supper), \
+           vegetable/fruit/berry portions (target 5 a day) and sugary-drink occasions; means over \
+           the first two and the last two period weeks.",
+    thresholds: &[
+        threshold("veg_fruit_target", VEG_FRUIT_TARGET_PER_DAY, "portions/day"),
+        threshold("weeks_compared", COMPARED_WEEKS as f64, "weeks"),
+    ],
+    source: "DOMAIN.md §5; Helsedirektoratets kostråd",
+};
+pub const VEG_FRUIT_TARGET_PER_DAY: f64 = 5.0;
+
+/// The mean of the present values; `None` when none is.
+pub fn mean_of(values: &[Option<f64>]) -> Option<f64> {
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    (!present.is_empty()).then(|| round1(present.iter().sum::<f64>() / present.len() as f64))
+}
+
+/// Mean of the first and of the last `COMPARED_WEEKS` weekly values, and the
+/// change between them. Unpaired when the period has fewer than
+/// 2 × `COMPARED_WEEKS` weeks or either end has no value.
+pub fn first_last_change(
+    definition: Definition,
+    weekly: &[Option<f64>],
+) -> (Derived<f64>, Derived<f64>, Derived<f64>) {
+    let n = COMPARED_WEEKS;
+    let end = |values: &[Option<f64>]| match mean_of(values) {
+        Some(v) => Derived::value(definition, v),
+        None => Derived::missing(definition, Missing::NoData),
+    };
+    if weekly.len() < 2 * n {
+        let first = end(&weekly[..weekly.len().min(n)]);
+        let not_yet = Derived::missing(definition, Missing::NotYet);
+        return (first, not_yet, not_yet);
+    }
+    let first = end(&weekly[..n]);
+    let last = end(&weekly[weekly.len() - n..]);
+    let change = match (first.value, last.value) {
+        (Some(a), Some(b)) => Derived::value(definition, round1(b - a)),
+        _ => Derived::missing(definition, Missing::Unpaired),
+    };
+    (first, last, change)
+}
+
+// ---- work and school -------------------------------------------------------------------
+
+pub const WORK_SCHOOL_CHANGE: Definition = Definition {
+    id: "work_school_change",
+    version: 1,
+    text: "Improved if the participant moved into work or school, or the sick-leave percentage \
+           went down, between baseline and week 12; worsened if out of work/school or sick leave \
+           went up; else unchanged.",
+    thresholds: &[],
+    source: "DOMAIN.md §5 (\"skole- eller arbeidsdeltakelse\"); tilskudd 841-859",
+};
+
+/// (in work or school, sick-leave %) at baseline and at week 12.
+pub fn work_school_change(
+    baseline: Option<(bool, Option<u8>)>,
+    week12: Option<(bool, Option<u8>)>,
+) -> Derived<Change> {
+    let (Some((before_in, before_leave)), Some((after_in, after_leave))) = (baseline, week12)
+    else {
+        return Derived::missing(WORK_SCHOOL_CHANGE, Missing::Unpaired);
+    };
+    let (before_leave, after_leave) = (before_leave.unwrap_or(0), after_leave.unwrap_or(0));
+    let verdict = match (before_in, after_in) {
+        (false, true) => Change::Improved,
+        (true, false) => Change::Worsened,
+        _ if after_leave < before_leave => Change::Improved,
+        _ if after_leave > before_leave => Change::Worsened,
+        _ => Change::Unchanged,
+    };
+    Derived::value(WORK_SCHOOL_CHANGE, verdict)
 }
 
 /// Every definition, for `GET /v1/definitions`.
@@ -473,6 +655,11 @@ pub const DEFINITIONS: &[Definition] = &[
     REDUCTION,
     MONEY_SAVED,
     GOAL_ATTAINMENT,
+    ACTIVITY_CHANGE,
+    SITTING_MEAN,
+    SLEEP_MEASURES,
+    DIET,
+    WORK_SCHOOL_CHANGE,
 ];
 
 #[cfg(test)]
@@ -737,5 +924,84 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), DEFINITIONS.len());
+    }
+
+    #[test]
+    fn first_and_last_two_weeks() {
+        let weekly = [
+            Some(60.0),
+            Some(60.0),
+            Some(100.0),
+            None,
+            Some(180.0),
+            Some(200.0),
+        ];
+        let (first, last, change) = first_last_change(ACTIVITY_CHANGE, &weekly);
+        assert_eq!(
+            (first.value, last.value, change.value),
+            (Some(60.0), Some(190.0), Some(130.0))
+        );
+        // A missing week at one end is skipped, not counted as zero.
+        let (first, _, _) = first_last_change(DIET, &[None, Some(4.0), Some(1.0), Some(2.0)]);
+        assert_eq!(first.value, Some(4.0));
+        let (_, last, change) = first_last_change(DIET, &[Some(1.0), Some(2.0), Some(3.0)]);
+        assert_eq!(
+            (last.missing, change.missing),
+            (Some(Missing::NotYet), Some(Missing::NotYet))
+        );
+        let (_, _, change) = first_last_change(DIET, &[Some(1.0), None, None, None]);
+        assert_eq!(change.missing, Some(Missing::Unpaired));
+    }
+
+    #[test]
+    fn work_and_school_change() {
+        let v = |b, a| work_school_change(b, a).value;
+        assert_eq!(
+            v(Some((false, None)), Some((true, None))),
+            Some(Change::Improved)
+        );
+        assert_eq!(
+            v(Some((true, Some(50))), Some((true, None))),
+            Some(Change::Improved)
+        );
+        assert_eq!(
+            v(Some((true, Some(50))), Some((true, Some(50)))),
+            Some(Change::Unchanged)
+        );
+        assert_eq!(
+            v(Some((true, Some(20))), Some((true, Some(40)))),
+            Some(Change::Worsened)
+        );
+        assert_eq!(
+            v(Some((true, None)), Some((false, None))),
+            Some(Change::Worsened)
+        );
+        assert_eq!(
+            work_school_change(None, Some((true, None))).missing,
+            Some(Missing::Unpaired)
+        );
+    }
+
+    #[test]
+    fn every_definition_lists_its_thresholds_consistently() {
+        let fitness = DEFINITIONS
+            .iter()
+            .find(|d| d.id == "fitness_change")
+            .unwrap();
+        assert!(
+            fitness
+                .thresholds
+                .iter()
+                .any(|t| t.value == 30.0 && t.unit == "m")
+        );
+        let sleep = DEFINITIONS.iter().find(|d| d.id == "sleep_flags").unwrap();
+        assert_eq!(sleep.thresholds.len(), 4);
+        for d in DEFINITIONS {
+            assert!(
+                d.version >= 1 && !d.text.is_empty() && !d.source.is_empty(),
+                "{}",
+                d.id
+            );
+        }
     }
 }

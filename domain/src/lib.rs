@@ -7,12 +7,13 @@
 /// A closed set of wire values (snake_case strings) with parsing, display
 /// and, behind the `openapi` feature, a poem-openapi enum schema.
 macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
         pub enum $name {
             $(
+                $(#[$vdoc])*
                 #[serde(rename = $text)]
                 #[cfg_attr(feature = "openapi", oai(rename = $text))]
                 $variant,
@@ -49,10 +50,13 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod assessment;
 pub mod consent;
 pub mod diary;
 pub mod identity;
 pub mod indicators;
+pub mod journey;
+pub mod outcomes;
 pub mod summary;
 pub mod validation;
 

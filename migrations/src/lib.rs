@@ -8,6 +8,7 @@ mod m20261124_000001_identity;
 mod m20261124_000002_diaries;
 mod m20261124_000003_sharing;
 mod m20261124_000004_one_active_consent;
+mod m20261125_000005_journey;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_diaries::Migration),
             Box::new(m20261124_000003_sharing::Migration),
             Box::new(m20261124_000004_one_active_consent::Migration),
+            Box::new(m20261125_000005_journey::Migration),
         ]
     }
 }

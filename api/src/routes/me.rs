@@ -95,7 +95,8 @@ pub enum PasskeyRemoved {
 #[derive(ApiResponse)]
 pub enum ExportResponse {
     /// Everything stored about me as one JSON document (streamed):
-    /// `{"format": "friskliv-export/1", "exported_at", "account", "passkeys", "diary_entries": [...]}`.
+    /// `{"format": "friskliv-export/1", "exported_at", "account", "passkeys", "attributes",
+    /// "periods", "goals", "assessments", "diary_entries": [...]}`.
     #[oai(status = 200, content_type = "application/json")]
     Document(Binary<Body>, #[oai(header = "Content-Disposition")] String),
 }
@@ -105,6 +106,37 @@ pub enum Erased {
     /// The account and all its data are gone; its tokens no longer work.
     #[oai(status = 204)]
     Erased,
+}
+
+/// The participant's journey records (a handful of rows each), as the
+/// export's `"attributes":…,"periods":[…],"goals":[…],"assessments":[…],`.
+async fn journey_export(db: &DatabaseConnection, participant: Uuid) -> ApiResult<String> {
+    use super::journey::{assessment_view, attributes_view, goal_view, period_view};
+    use crate::store::journey;
+    let today = crate::clock::today(Utc::now());
+    let periods = journey::periods_of(db, participant).await?;
+    let attributes = attributes_view(participant, journey::own_attributes(db, participant).await?)?;
+    let goals = journey::goals_of(db, participant)
+        .await?
+        .into_iter()
+        .map(|g| goal_view(g, &periods))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let assessments = journey::assessments_of(db, participant, None)
+        .await?
+        .into_iter()
+        .map(|a| assessment_view(a, &periods))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let period_views = periods
+        .into_iter()
+        .map(|p| period_view(p, today))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(format!(
+        "\"attributes\":{},\"periods\":{},\"goals\":{},\"assessments\":{},",
+        attributes.to_json().unwrap_or_default(),
+        period_views.to_json().unwrap_or_default(),
+        goals.to_json().unwrap_or_default(),
+        assessments.to_json().unwrap_or_default(),
+    ))
 }
 
 /// Entries per database round trip while streaming an export.
@@ -215,8 +247,9 @@ impl MeApi {
             .into_iter()
             .map(Into::into)
             .collect();
+        let journey = journey_export(&state.db, principal.account.id).await?;
         let head = format!(
-            "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},\"diary_entries\":[",
+            "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},{journey}\"diary_entries\":[",
             serde_json::Value::String(now.to_rfc3339()),
             me.to_json().unwrap_or_default(),
             passkeys.to_json().unwrap_or_default(),

@@ -5,8 +5,10 @@
 pub mod auth;
 pub mod centres;
 pub mod diary;
+pub mod journey;
 pub mod me;
 pub mod participants;
+pub mod progress;
 pub mod quit_attempts;
 pub mod sharing;
 pub mod system;
@@ -27,6 +29,12 @@ pub enum ApiTags {
     Diary,
     /// Consent to share with a centre, the epikrise objection, and the access log.
     Sharing,
+    /// The journey at the centre: attributes, referrals and triage, follow-up
+    /// periods, health conversations, goals, courses and assessments.
+    Journey,
+    /// Results: the participant's progress, a period's outcome indicators, and
+    /// the definitions they are computed with.
+    Outcomes,
 }
 
 pub type Api = (
@@ -38,6 +46,8 @@ pub type Api = (
     sharing::SharingApi,
     centres::CentresApi,
     participants::ParticipantsApi,
+    journey::JourneyApi,
+    progress::ProgressApi,
 );
 
 pub fn api() -> Api {
@@ -50,5 +60,7 @@ pub fn api() -> Api {
         sharing::SharingApi,
         centres::CentresApi,
         participants::ParticipantsApi,
+        journey::JourneyApi,
+        progress::ProgressApi,
     )
 }

@@ -37,7 +37,7 @@ pub struct CaseloadParticipant {
     pub id: Uuid,
     /// Name or alias.
     pub display_name: String,
-    /// Week k of the current follow-up period (from the journey; null until a period exists).
+    /// Week k of the open follow-up period today (Europe/Oslo); absent when no period is open.
     #[oai(skip_serializing_if_is_none)]
     pub current_period_week: Option<u32>,
     /// The last diary day with an entry: only with `summaries` consent.
@@ -70,7 +70,7 @@ pub struct RecordedConsent {
     pub method: ConsentMethod,
 }
 
-fn actor_of(principal: &Principal) -> Actor {
+pub(crate) fn actor_of(principal: &Principal) -> Actor {
     Actor {
         account_id: principal.account.id,
         role: principal.role,
@@ -78,7 +78,7 @@ fn actor_of(principal: &Principal) -> Actor {
     }
 }
 
-fn refused(refusal: Refusal) -> ApiError {
+pub(crate) fn refused(refusal: Refusal) -> ApiError {
     match refusal {
         Refusal::Forbidden(why) => ApiError::forbidden(why),
         Refusal::NotFound => ApiError::not_found("participant at this centre"),
@@ -87,7 +87,7 @@ fn refused(refusal: Refusal) -> ApiError {
 
 /// Authorises and logs in one transaction; on refusal the log row is
 /// committed and the refusal returned.
-async fn authorized(
+pub(crate) async fn authorized(
     state: &AppState,
     principal: &Principal,
     centre_id: Uuid,
@@ -137,15 +137,23 @@ impl ParticipantsApi {
         let rows = sharing::caseload(&txn, &actor_of(&principal), centre_id, Utc::now())
             .await?
             .map_err(refused)?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.participant.id).collect();
+        let open = crate::store::journey::open_periods(&txn, &ids).await?;
         txn.commit().await?;
         drop(turn);
+        let today = crate::clock::today(Utc::now());
+        let week_of = |id: Uuid| {
+            open.iter()
+                .find(|p| p.participant_id == id)
+                .and_then(|p| friskliv_domain::journey::period_week(p.start_date, today))
+        };
         Ok(Json(Caseload {
             participants: rows
                 .into_iter()
                 .map(|r| CaseloadParticipant {
                     id: r.participant.id,
                     display_name: r.participant.display_name,
-                    current_period_week: None,
+                    current_period_week: week_of(r.participant.id),
                     last_logged_day: r.last_logged_day,
                     consent_scopes: r.scopes,
                     epikrise_objection: r.epikrise_objection,
@@ -166,7 +174,7 @@ impl ParticipantsApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        /// First day of week 1 (YYYY-MM-DD); default: the participant's first diary day.
+        /// First day of week 1 (YYYY-MM-DD); default: the current period's start, else the first diary day.
         from: Query<Option<NaiveDate>>,
         /// 1–53, default 12.
         weeks: Query<Option<u32>>,
@@ -193,11 +201,15 @@ impl ParticipantsApi {
             "summary",
         )
         .await?;
-        let first_day = match from.0 {
-            Some(day) => day,
-            None => sharing::first_diary_day_for(&txn, &grant)
+        // Week 1 is the current period's first week; before any period, the
+        // first diary day's.
+        let period = crate::store::journey::current_period(&txn, grant.participant_id).await?;
+        let first_day = match (from.0, period) {
+            (Some(day), _) => day,
+            (None, Some(period)) => period.start_date,
+            (None, None) => sharing::first_diary_day_for(&txn, &grant)
                 .await?
-                .unwrap_or_else(|| Utc::now().date_naive()),
+                .unwrap_or_else(|| crate::clock::today(Utc::now())),
         };
         let last_day = first_day + Duration::days(7 * i64::from(weeks) - 1);
         let rows = sharing::summary_entries_for(&txn, &grant, first_day, last_day).await?;

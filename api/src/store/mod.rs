@@ -5,6 +5,7 @@
 pub mod diary;
 pub mod entities;
 pub mod identity;
+pub mod journey;
 pub mod sharing;
 
 use std::path::Path;

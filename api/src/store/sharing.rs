@@ -32,6 +32,25 @@ pub enum StaffAction {
     ReadEntries,
     WriteEntry,
     RecordConsent,
+    /// Referrals, periods, conversations, goals, courses and attributes: the
+    /// centre's own casework, recorded in conversation with the participant.
+    ReadJourney,
+    WriteJourney,
+    /// A test done at the centre (writing it back needs no consent; reading
+    /// assessments does).
+    RecordAssessment,
+    ReadAssessments,
+    /// Indicators: diary-based ones under `summaries`, assessment-based ones
+    /// under `assessments`; either suffices to ask.
+    ReadOutcomes,
+}
+
+/// The consents an action needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    Scope(ConsentScope),
+    AnyOf(&'static [ConsentScope]),
 }
 
 impl StaffAction {
@@ -41,15 +60,28 @@ impl StaffAction {
             StaffAction::ReadEntries => "read_entries",
             StaffAction::WriteEntry => "write_entry",
             StaffAction::RecordConsent => "record_consent",
+            StaffAction::ReadJourney => "read_journey",
+            StaffAction::WriteJourney => "write_journey",
+            StaffAction::RecordAssessment => "record_assessment",
+            StaffAction::ReadAssessments => "read_assessments",
+            StaffAction::ReadOutcomes => "read_outcomes",
         }
     }
 
-    /// The consent scope the action needs, if any.
-    pub fn scope(self) -> Option<ConsentScope> {
+    pub fn needs(self) -> Needs {
         match self {
-            StaffAction::ReadSummary => Some(ConsentScope::Summaries),
-            StaffAction::ReadEntries | StaffAction::WriteEntry => Some(ConsentScope::Entries),
-            StaffAction::RecordConsent => None,
+            StaffAction::ReadSummary => Needs::Scope(ConsentScope::Summaries),
+            StaffAction::ReadEntries | StaffAction::WriteEntry => {
+                Needs::Scope(ConsentScope::Entries)
+            }
+            StaffAction::ReadAssessments => Needs::Scope(ConsentScope::Assessments),
+            StaffAction::ReadOutcomes => {
+                Needs::AnyOf(&[ConsentScope::Summaries, ConsentScope::Assessments])
+            }
+            StaffAction::RecordConsent
+            | StaffAction::ReadJourney
+            | StaffAction::WriteJourney
+            | StaffAction::RecordAssessment => Needs::Nothing,
         }
     }
 }
@@ -80,22 +112,45 @@ impl Actor {
 pub struct Grant {
     pub participant_id: Uuid,
     pub centre_id: Uuid,
-    pub scope: Option<ConsentScope>,
-    pub consent_id: Option<Uuid>,
+    pub action: StaffAction,
+    /// The consented scopes this grant was made under, with the consent ids.
+    pub consents: Vec<(ConsentScope, Uuid)>,
     pub actor: Uuid,
     _made_by_authorize: (),
 }
 
 impl Grant {
-    fn require(&self, scope: ConsentScope) -> Result<(), DbErr> {
-        if self.scope == Some(scope) {
+    /// Refuses (as an internal error: it is a programming mistake) to use a
+    /// grant for data its consents do not cover.
+    pub fn require(&self, scope: ConsentScope) -> Result<(), DbErr> {
+        if self.covers(scope) {
             Ok(())
         } else {
             Err(DbErr::Custom(format!(
                 "a grant for {:?} was used for {scope}",
-                self.scope
+                self.consents
             )))
         }
+    }
+
+    pub fn covers(&self, scope: ConsentScope) -> bool {
+        self.consents.iter().any(|(s, _)| *s == scope)
+    }
+
+    /// Refuses to use a grant made for another action.
+    pub fn require_action(&self, action: StaffAction) -> Result<(), DbErr> {
+        if self.action == action {
+            Ok(())
+        } else {
+            Err(DbErr::Custom(format!(
+                "a grant for {:?} was used for {action:?}",
+                self.action
+            )))
+        }
+    }
+
+    pub fn consent_id(&self) -> Option<Uuid> {
+        self.consents.first().map(|(_, id)| *id)
     }
 }
 
@@ -204,43 +259,64 @@ pub async fn authorize(
     now: DateTime<Utc>,
 ) -> Result<Result<Grant, Refusal>, DbErr> {
     let participant = participant_account(txn, participant_id).await?;
-    let decision = match &participant {
+    let decision: Result<Vec<(ConsentScope, Uuid)>, Refusal> = match &participant {
         _ if !actor.works_with_participants_at(centre_id) => Err(Refusal::Forbidden(
             "only veiledere and admins of this centre may see its participants".to_owned(),
         )),
         None => Err(Refusal::NotFound),
         Some(p) if !related_to_centre(txn, p, centre_id).await? => Err(Refusal::NotFound),
-        Some(_) => match action.scope() {
-            None => Ok(None),
-            Some(scope) => match active_consent(txn, participant_id, centre_id, scope).await? {
-                Some(c) => Ok(Some((scope, c.id))),
-                None => Err(Refusal::Forbidden(format!(
-                    "the participant has not consented to share {scope} with this centre"
-                ))),
-            },
-        },
+        Some(_) => {
+            let wanted: Vec<ConsentScope> = match action.needs() {
+                Needs::Nothing => Vec::new(),
+                Needs::Scope(scope) => vec![scope],
+                Needs::AnyOf(scopes) => scopes.to_vec(),
+            };
+            let mut held = Vec::new();
+            for scope in &wanted {
+                if let Some(c) = active_consent(txn, participant_id, centre_id, *scope).await? {
+                    held.push((*scope, c.id));
+                }
+            }
+            if wanted.is_empty() || !held.is_empty() {
+                Ok(held)
+            } else {
+                let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();
+                Err(Refusal::Forbidden(format!(
+                    "the participant has not consented to share {} with this centre",
+                    names.join(" or ")
+                )))
+            }
+        }
     };
     if participant.is_some() {
+        // One row per consent relied on, so the participant sees each.
+        let consent_ids: Vec<Option<Uuid>> = match &decision {
+            Ok(held) if !held.is_empty() => held.iter().map(|(_, id)| Some(*id)).collect(),
+            _ => vec![None],
+        };
         write_log(
             txn,
-            vec![LogRow {
-                participant_id,
-                centre_id: Some(centre_id),
-                actor,
-                action: action.as_str(),
-                resource,
-                consent_id: decision.as_ref().ok().and_then(|d| d.map(|(_, id)| id)),
-                allowed: decision.is_ok(),
-            }],
+            consent_ids
+                .into_iter()
+                .map(|consent_id| LogRow {
+                    participant_id,
+                    centre_id: Some(centre_id),
+                    actor,
+                    action: action.as_str(),
+                    resource,
+                    consent_id,
+                    allowed: decision.is_ok(),
+                })
+                .collect(),
             now,
         )
         .await?;
     }
-    Ok(decision.map(|d| Grant {
+    Ok(decision.map(|consents| Grant {
         participant_id,
         centre_id,
-        scope: d.map(|(s, _)| s),
-        consent_id: d.map(|(_, id)| id),
+        action,
+        consents,
         actor: actor.account_id,
         _made_by_authorize: (),
     }))
@@ -472,6 +548,7 @@ pub async fn set_epikrise_objection(
                 birth_month: Set(None),
                 epikrise_objection: Set(objects),
                 updated_at: Set(now),
+                ..Default::default()
             }
             .insert(db)
             .await?;
@@ -634,6 +711,7 @@ pub async fn apply_invite_details(
             birth_month: Set(details.birth_month),
             epikrise_objection: Set(false),
             updated_at: Set(now),
+            ..Default::default()
         }
         .insert(db)
         .await?;

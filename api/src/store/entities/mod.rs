@@ -2,13 +2,19 @@
 
 pub mod access_log;
 pub mod account;
+pub mod assessment;
 pub mod centre;
 pub mod consent;
+pub mod conversation;
+pub mod course;
 pub mod diary_entry;
+pub mod goal;
 pub mod guardian_link;
 pub mod invite;
 pub mod invite_detail;
 pub mod participant_profile;
 pub mod passkey;
+pub mod period;
+pub mod referral;
 pub mod session;
 pub mod webauthn_ceremony;

@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// The participant attributes sharing needs (more come with the journey).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// The participant attributes sharing and the indicators need, and no more
+/// (data minimisation, veileder 2831-2839).
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "participant_profiles")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -11,6 +12,16 @@ pub struct Model {
     /// The participant objects to an epikrise being sent to their GP/referrer.
     pub epikrise_objection: bool,
     pub updated_at: DateTimeUtc,
+    pub sex: Option<String>,
+    pub height_cm: Option<f64>,
+    /// Municipality number (4 digits).
+    pub municipality: Option<String>,
+    pub education: Option<String>,
+    /// JSON array of work/school statuses.
+    pub work_school: Option<String>,
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: Option<bool>,
+    pub other_language_background: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

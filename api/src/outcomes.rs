@@ -1,0 +1,161 @@
+//! From stored rows to the domain's period facts: parse the stored JSON of
+//! diary entries, quit attempts and assessments back into domain types and
+//! pick, per timepoint and instrument, the measurement the indicators use
+//! (the latest of that timepoint).
+
+use chrono::{DateTime, NaiveDate};
+use friskliv_domain::assessment::{AssessmentValues, Timepoint, UseStatus};
+use friskliv_domain::diary::{EntryContent, EntryData, QuitAttempt};
+use friskliv_domain::indicators::TreadmillTest;
+use friskliv_domain::journey::Attainment;
+use friskliv_domain::outcomes::{
+    Dated, PeriodFacts, QuitFacts, TimepointFacts, TobaccoReport, WorkSchoolReport,
+};
+use friskliv_domain::summary::SummaryEntry;
+
+use crate::store::entities::{assessment, period};
+use crate::store::journey::OutcomeRows;
+use crate::store::sharing::birth_month_of;
+
+fn per_day(status: UseStatus, amount: Option<f64>) -> Option<f64> {
+    amount.or(match status {
+        UseStatus::Former | UseStatus::Never => Some(0.0),
+        UseStatus::Daily | UseStatus::Occasional => None,
+    })
+}
+
+fn timepoint_facts(rows: &[assessment::Model], timepoint: Timepoint) -> TimepointFacts {
+    let mut chosen: Vec<&assessment::Model> = rows
+        .iter()
+        .filter(|a| a.timepoint == timepoint.as_str())
+        .collect();
+    // Oldest first, so a later measurement of the same instrument wins.
+    chosen.sort_by_key(|a| (a.assessed_on, a.created_at, a.id));
+    let mut facts = TimepointFacts::default();
+    for a in chosen {
+        let Ok(values) = serde_json::from_str::<AssessmentValues>(&a.values) else {
+            tracing::warn!(assessment = %a.id, "stored assessment values do not parse");
+            continue;
+        };
+        let on = a.assessed_on;
+        match values {
+            AssessmentValues::SixMinuteWalk(w) => {
+                facts.six_minute_walk_m = Some(Dated {
+                    on,
+                    value: w.distance_m,
+                });
+            }
+            AssessmentValues::TreadmillSubmax(t) => {
+                facts.treadmill = Some(Dated {
+                    on,
+                    value: TreadmillTest {
+                        protocol: t.protocol,
+                        duration_s: t.duration_s as f64,
+                    },
+                });
+            }
+            AssessmentValues::Body(b) => {
+                if let Some(w) = b.weight_kg {
+                    facts.weight_kg = Some(Dated { on, value: w });
+                }
+                if let Some(h) = b.height_cm {
+                    facts.height_cm = Some(Dated { on, value: h });
+                }
+            }
+            AssessmentValues::SelfRatedHealth(s) => {
+                facts.self_rated_health =
+                    u8::try_from(s.answer).ok().map(|value| Dated { on, value });
+            }
+            AssessmentValues::TobaccoStatus(t) => {
+                facts.tobacco = Some(Dated {
+                    on,
+                    value: TobaccoReport {
+                        cigarettes_per_day: per_day(t.cigarettes, t.cigarettes_per_day),
+                        snus_portions_per_day: per_day(t.snus, t.snus_portions_per_day),
+                        abstinent_last_7_days: t.abstinent_last_7_days,
+                    },
+                });
+            }
+            AssessmentValues::WorkSchool(w) => {
+                facts.work_school = Some(Dated {
+                    on,
+                    value: WorkSchoolReport {
+                        participates: w.participates(),
+                        sick_leave_percent: w.sick_leave_percent.and_then(|p| u8::try_from(p).ok()),
+                    },
+                });
+            }
+            AssessmentValues::ActivityLevel(l) => {
+                facts.activity_days_per_week = u8::try_from(l.days_per_week_30_min_moderate)
+                    .ok()
+                    .map(|value| Dated { on, value });
+            }
+            AssessmentValues::QualityOfLife(_)
+            | AssessmentValues::CoopWonca(_)
+            | AssessmentValues::Medication(_)
+            | AssessmentValues::HealthServices(_) => {}
+        }
+    }
+    facts
+}
+
+/// The quit attempt the period is judged by: the one with the latest quit
+/// date on or before `until`.
+fn quit_facts(raw: &[String], until: NaiveDate) -> Option<QuitFacts> {
+    raw.iter()
+        .filter_map(|json| {
+            let content: EntryContent = serde_json::from_str(json).ok()?;
+            match content.data {
+                EntryData::QuitAttempt(q) => Some(q),
+                _ => None,
+            }
+        })
+        .filter(|q: &QuitAttempt| q.target_quit_date <= until)
+        .max_by_key(|q| q.target_quit_date)
+        .map(|q| QuitFacts {
+            quit_date: q.target_quit_date,
+            products: q.products,
+            price_per_unit_nok: q.price_per_unit_nok,
+        })
+}
+
+pub fn summary_entries(rows: &[(NaiveDate, String)]) -> Vec<SummaryEntry> {
+    rows.iter()
+        .filter_map(|(diary_day, content)| {
+            let content: EntryContent = serde_json::from_str(content).ok()?;
+            Some(SummaryEntry {
+                diary_day: *diary_day,
+                occurred_at: DateTime::parse_from_rfc3339(&content.occurred_at).ok()?,
+                data: content.data,
+            })
+        })
+        .collect()
+}
+
+pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate) -> PeriodFacts {
+    let profile = rows.profile.as_ref();
+    let until = period.ended_on.unwrap_or(as_of).max(as_of);
+    PeriodFacts {
+        period_start: period.start_date,
+        period_end: period.ended_on,
+        as_of,
+        sex: profile.and_then(|p| p.sex.as_deref()?.parse().ok()),
+        birth: birth_month_of(profile),
+        height_cm: profile.and_then(|p| p.height_cm),
+        baseline: timepoint_facts(&rows.assessments, Timepoint::Baseline),
+        week12: timepoint_facts(&rows.assessments, Timepoint::Week12),
+        diary: summary_entries(&rows.diary),
+        quit: quit_facts(&rows.quit_attempts, until),
+        goals: rows
+            .goals
+            .iter()
+            .map(|g| {
+                g.attainment
+                    .as_deref()
+                    .and_then(|a| a.parse::<Attainment>().ok())
+            })
+            .collect(),
+        diary_visible: rows.diary_visible,
+        assessments_visible: rows.assessments_visible,
+    }
+}

@@ -1,0 +1,1021 @@
+//! Every indicator of one follow-up period (DOMAIN.md §5), computed from
+//! the period's facts by the pure functions of [`crate::indicators`]. Each
+//! row names its definition, its value or why there is none, and the inputs
+//! it used; parts the reader's consent does not cover are `not_shared`
+//! with no inputs. Pure: the same facts in any order give the same rows.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::consent::BirthMonth;
+use crate::diary::{EntryData, TobaccoProduct};
+use crate::indicators::{
+    self, ACTIVITY_CHANGE, ACTIVITY_RECOMMENDATION, Attainment, Change, DIET, Definition, Derived,
+    FITNESS_CHANGE, MONEY_SAVED, Missing, POINT_PREVALENCE_ABSTINENCE, POINT_PREVALENCE_DAYS,
+    REDUCTION, SELF_RATED_HEALTH_CHANGE, SITTING_MEAN, SIX_MINUTE_WALK_PREDICTED, SLEEP_FLAGS,
+    SLEEP_MEASURES, SUSTAINED_ABSTINENCE, Sex, TreadmillTest, WORK_SCHOOL_CHANGE,
+};
+use crate::journey::{PERIOD_PLANNED_DAYS, PERIOD_WEEKS, period_week};
+use crate::summary::{NightMeasures, SummaryEntry, WeekSummary, night_measures, weekly_summary};
+
+/// A measurement with the day it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dated<T> {
+    pub on: NaiveDate,
+    pub value: T,
+}
+
+/// Tobacco use as reported at an assessment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TobaccoReport {
+    pub cigarettes_per_day: Option<f64>,
+    pub snus_portions_per_day: Option<f64>,
+    pub abstinent_last_7_days: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkSchoolReport {
+    pub participates: bool,
+    pub sick_leave_percent: Option<u8>,
+}
+
+/// What was measured at one timepoint (baseline or week 12).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimepointFacts {
+    pub six_minute_walk_m: Option<Dated<f64>>,
+    pub treadmill: Option<Dated<TreadmillTest>>,
+    pub weight_kg: Option<Dated<f64>>,
+    pub height_cm: Option<Dated<f64>>,
+    pub self_rated_health: Option<Dated<u8>>,
+    pub tobacco: Option<Dated<TobaccoReport>>,
+    pub work_school: Option<Dated<WorkSchoolReport>>,
+    pub activity_days_per_week: Option<Dated<u8>>,
+}
+
+impl TimepointFacts {
+    /// The first day anything was measured at this timepoint.
+    fn first_day(&self) -> Option<NaiveDate> {
+        [
+            self.six_minute_walk_m.as_ref().map(|d| d.on),
+            self.treadmill.as_ref().map(|d| d.on),
+            self.weight_kg.as_ref().map(|d| d.on),
+            self.height_cm.as_ref().map(|d| d.on),
+            self.self_rated_health.as_ref().map(|d| d.on),
+            self.tobacco.as_ref().map(|d| d.on),
+            self.work_school.as_ref().map(|d| d.on),
+            self.activity_days_per_week.as_ref().map(|d| d.on),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}
+
+/// The quit attempt the tobacco indicators follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuitFacts {
+    pub quit_date: NaiveDate,
+    pub products: Vec<TobaccoProduct>,
+    pub price_per_unit_nok: Option<f64>,
+}
+
+/// Everything one period's outcomes are computed from.
+#[derive(Debug, Clone)]
+pub struct PeriodFacts {
+    pub period_start: NaiveDate,
+    /// The day the period ended (completed or discontinued), if it has.
+    pub period_end: Option<NaiveDate>,
+    /// Today: weeks not yet begun are not reported.
+    pub as_of: NaiveDate,
+    pub sex: Option<Sex>,
+    pub birth: Option<BirthMonth>,
+    pub height_cm: Option<f64>,
+    pub baseline: TimepointFacts,
+    pub week12: TimepointFacts,
+    /// Diary entries (any order) from a week before the start; quit attempts excluded.
+    pub diary: Vec<SummaryEntry>,
+    pub quit: Option<QuitFacts>,
+    pub goals: Vec<Option<Attainment>>,
+    /// Diary-based indicators need `summaries` consent.
+    pub diary_visible: bool,
+    /// Assessment-based indicators need `assessments` consent.
+    pub assessments_visible: bool,
+}
+
+/// A number, a yes/no, or a category such as `improved`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Number(f64),
+    Flag(bool),
+    Category(&'static str),
+}
+
+/// One input of an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Input {
+    pub name: &'static str,
+    pub value: Option<Value>,
+    pub on: Option<NaiveDate>,
+}
+
+/// One indicator of a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub name: &'static str,
+    pub definition_id: &'static str,
+    pub definition_version: u32,
+    pub value: Option<Value>,
+    pub unit: Option<&'static str>,
+    pub missing: Option<Missing>,
+    pub inputs: Vec<Input>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodOutcomes {
+    /// The period weeks begun (at most 12).
+    pub weeks: Vec<WeekSummary>,
+    pub indicators: Vec<Indicator>,
+    pub smoke_free_streak_days: Option<u32>,
+    pub money_saved_nok: Option<f64>,
+}
+
+fn change_name(c: Change) -> &'static str {
+    match c {
+        Change::Improved => "improved",
+        Change::Unchanged => "unchanged",
+        Change::Worsened => "worsened",
+    }
+}
+
+fn num(name: &'static str, value: Option<f64>, on: Option<NaiveDate>) -> Input {
+    Input {
+        name,
+        value: value.map(Value::Number),
+        on,
+    }
+}
+
+fn dated_num(name: &'static str, d: Option<&Dated<f64>>) -> Input {
+    num(name, d.map(|d| d.value), d.map(|d| d.on))
+}
+
+fn flag(name: &'static str, value: Option<bool>, on: Option<NaiveDate>) -> Input {
+    Input {
+        name,
+        value: value.map(Value::Flag),
+        on,
+    }
+}
+
+fn category(name: &'static str, value: Option<&'static str>, on: Option<NaiveDate>) -> Input {
+    Input {
+        name,
+        value: value.map(Value::Category),
+        on,
+    }
+}
+
+/// Builds the rows in a fixed order; hides what the reader may not see.
+struct Rows {
+    rows: Vec<Indicator>,
+}
+
+impl Rows {
+    fn push<T>(
+        &mut self,
+        name: &'static str,
+        derived: Derived<T>,
+        to_value: impl Fn(T) -> Value,
+        unit: Option<&'static str>,
+        inputs: Vec<Input>,
+    ) {
+        let Derived {
+            definition,
+            value,
+            missing,
+        } = derived;
+        self.rows.push(Indicator {
+            name,
+            definition_id: definition.id,
+            definition_version: definition.version,
+            value: value.map(to_value),
+            unit,
+            missing,
+            inputs,
+        });
+    }
+
+    fn hidden(&mut self, name: &'static str, definition: Definition, unit: Option<&'static str>) {
+        self.rows.push(Indicator {
+            name,
+            definition_id: definition.id,
+            definition_version: definition.version,
+            value: None,
+            unit,
+            missing: Some(Missing::NotShared),
+            inputs: Vec::new(),
+        });
+    }
+}
+
+fn number_or<T>(derived: Derived<T>, f: impl Fn(T) -> f64) -> Derived<f64> {
+    Derived {
+        definition: derived.definition,
+        value: derived.value.map(f),
+        missing: derived.missing,
+    }
+}
+
+fn derived_opt(definition: Definition, value: Option<f64>, why: Missing) -> Derived<f64> {
+    match value {
+        Some(v) => Derived::value(definition, v),
+        None => Derived::missing(definition, why),
+    }
+}
+
+/// Units of the given products one diary day.
+fn units(data: &EntryData, products: &[TobaccoProduct]) -> Option<i64> {
+    let EntryData::Tobacco(t) = data else {
+        return None;
+    };
+    Some(
+        products
+            .iter()
+            .map(|p| match p {
+                TobaccoProduct::Cigarettes => t.cigarettes,
+                TobaccoProduct::Snus => t.snus_portions,
+                TobaccoProduct::ECigarettes => i64::from(t.e_cigarette),
+            })
+            .sum(),
+    )
+}
+
+fn report_per_day(report: &TobaccoReport, products: &[TobaccoProduct]) -> Option<f64> {
+    let mut total = 0.0;
+    let mut any = false;
+    for p in products {
+        let v = match p {
+            TobaccoProduct::Cigarettes => report.cigarettes_per_day,
+            TobaccoProduct::Snus => report.snus_portions_per_day,
+            TobaccoProduct::ECigarettes => None,
+        };
+        if let Some(v) = v {
+            total += v;
+            any = true;
+        }
+    }
+    any.then_some(total)
+}
+
+const ALL_PRODUCTS: &[TobaccoProduct] = &[
+    TobaccoProduct::Cigarettes,
+    TobaccoProduct::Snus,
+    TobaccoProduct::ECigarettes,
+];
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
+    let start = f.period_start;
+    let last_day = f.period_end.map_or(f.as_of, |end| end.min(f.as_of));
+    let weeks_begun = period_week(start, last_day).unwrap_or(0).min(PERIOD_WEEKS);
+    let complete_weeks = if last_day < start {
+        0
+    } else {
+        (((last_day - start).num_days() + 1) / 7).min(i64::from(PERIOD_WEEKS)) as usize
+    };
+    let in_period: Vec<&SummaryEntry> = f
+        .diary
+        .iter()
+        .filter(|e| e.diary_day >= start && e.diary_day <= last_day)
+        .collect();
+    let weeks = if f.diary_visible {
+        weekly_summary(&f.diary, start, weeks_begun)
+    } else {
+        Vec::new()
+    };
+    let complete = &weeks[..complete_weeks.min(weeks.len())];
+    let mut rows = Rows { rows: Vec::new() };
+
+    // ---- fitness (assessments) ----
+    for (name_pct, name_lln, tp) in [
+        (
+            "six_minute_walk_baseline_percent_predicted",
+            Some("six_minute_walk_baseline_lower_limit_of_normal_m"),
+            &f.baseline,
+        ),
+        ("six_minute_walk_week12_percent_predicted", None, &f.week12),
+    ] {
+        if !f.assessments_visible {
+            rows.hidden(name_pct, SIX_MINUTE_WALK_PREDICTED, Some("%"));
+            if let Some(lln) = name_lln {
+                rows.hidden(lln, SIX_MINUTE_WALK_PREDICTED, Some("m"));
+            }
+            continue;
+        }
+        let height = tp.height_cm.as_ref().map(|h| h.value).or(f.height_cm);
+        let weight = tp.weight_kg.as_ref();
+        let (reference, inputs) = match tp.six_minute_walk_m.as_ref() {
+            None => (
+                Derived::missing(SIX_MINUTE_WALK_PREDICTED, Missing::NoData),
+                vec![],
+            ),
+            Some(walk) => {
+                let age = f.birth.map(|b| b.age_on(walk.on));
+                let inputs = vec![
+                    dated_num("distance_m", Some(walk)),
+                    category(
+                        "sex",
+                        f.sex.map(|s| match s {
+                            Sex::Male => "male",
+                            Sex::Female => "female",
+                        }),
+                        None,
+                    ),
+                    num("age_years", age.map(f64::from), Some(walk.on)),
+                    num("height_cm", height, tp.height_cm.as_ref().map(|h| h.on)),
+                    dated_num("weight_kg", weight),
+                ];
+                let derived = match (f.sex, age, height, weight) {
+                    (Some(sex), Some(age), Some(h), Some(w)) => {
+                        indicators::six_minute_walk_reference(sex, age, h, w.value, walk.value)
+                    }
+                    _ => Derived::missing(SIX_MINUTE_WALK_PREDICTED, Missing::NoData),
+                };
+                (derived, inputs)
+            }
+        };
+        rows.push(
+            name_pct,
+            number_or(reference, |r| r.percent_of_predicted),
+            Value::Number,
+            Some("%"),
+            inputs.clone(),
+        );
+        if let Some(lln) = name_lln {
+            rows.push(
+                lln,
+                number_or(reference, |r| r.lower_limit_of_normal_m),
+                Value::Number,
+                Some("m"),
+                inputs,
+            );
+        }
+    }
+    if f.assessments_visible {
+        let (b, w) = (
+            f.baseline.six_minute_walk_m.as_ref(),
+            f.week12.six_minute_walk_m.as_ref(),
+        );
+        let walk = indicators::walk_change(b.map(|d| d.value), w.map(|d| d.value));
+        let walk_inputs = vec![dated_num("baseline_m", b), dated_num("week12_m", w)];
+        rows.push(
+            "six_minute_walk_change_m",
+            number_or(walk, |(delta, _)| delta),
+            Value::Number,
+            Some("m"),
+            walk_inputs.clone(),
+        );
+        rows.push(
+            "six_minute_walk_change",
+            Derived {
+                definition: walk.definition,
+                value: walk.value.map(|(_, c)| c),
+                missing: walk.missing,
+            },
+            |c| Value::Category(change_name(c)),
+            None,
+            walk_inputs,
+        );
+        let (tb, tw) = (f.baseline.treadmill.as_ref(), f.week12.treadmill.as_ref());
+        let treadmill = indicators::treadmill_change(tb.map(|d| &d.value), tw.map(|d| &d.value));
+        let treadmill_inputs = vec![
+            num(
+                "baseline_duration_s",
+                tb.map(|d| d.value.duration_s),
+                tb.map(|d| d.on),
+            ),
+            num(
+                "week12_duration_s",
+                tw.map(|d| d.value.duration_s),
+                tw.map(|d| d.on),
+            ),
+        ];
+        rows.push(
+            "treadmill_change",
+            treadmill,
+            |c| Value::Category(change_name(c)),
+            None,
+            treadmill_inputs,
+        );
+        let improved = indicators::improved_fitness(&walk, &treadmill);
+        rows.push(
+            "improved_fitness",
+            improved,
+            Value::Flag,
+            None,
+            vec![
+                category(
+                    "six_minute_walk_change",
+                    walk.value.map(|(_, c)| change_name(c)),
+                    None,
+                ),
+                category("treadmill_change", treadmill.value.map(change_name), None),
+            ],
+        );
+    } else {
+        rows.hidden("six_minute_walk_change_m", FITNESS_CHANGE, Some("m"));
+        rows.hidden("six_minute_walk_change", FITNESS_CHANGE, None);
+        rows.hidden("treadmill_change", FITNESS_CHANGE, None);
+        rows.hidden("improved_fitness", FITNESS_CHANGE, None);
+    }
+
+    // ---- physical activity, sitting, sleep, diet (diary) ----
+    if f.diary_visible {
+        // A week with no diary entry at all is unknown, not zero minutes.
+        let mvpa: Vec<Option<f64>> = complete
+            .iter()
+            .map(|w| (w.days_logged > 0).then_some(w.mvpa_equivalent_minutes as f64))
+            .collect();
+        let (first, last, change) = indicators::first_last_change(ACTIVITY_CHANGE, &mvpa);
+        let weekly_inputs: Vec<Input> = complete
+            .iter()
+            .zip(&mvpa)
+            .map(|(w, m)| num("week_mvpa_equivalent_minutes", *m, w.starts_on))
+            .collect();
+        rows.push(
+            "mvpa_equivalent_first_two_weeks_mean",
+            first,
+            Value::Number,
+            Some("min/week"),
+            weekly_inputs.iter().take(2).cloned().collect(),
+        );
+        rows.push(
+            "mvpa_equivalent_last_two_weeks_mean",
+            last,
+            Value::Number,
+            Some("min/week"),
+            weekly_inputs
+                .iter()
+                .skip(weekly_inputs.len().saturating_sub(2))
+                .cloned()
+                .collect(),
+        );
+        rows.push(
+            "mvpa_equivalent_change",
+            change,
+            Value::Number,
+            Some("min/week"),
+            vec![
+                num("first_two_weeks_mean", first.value, None),
+                num("last_two_weeks_mean", last.value, None),
+            ],
+        );
+        let last_week = complete.last();
+        let recommendation = match (last_week, f.birth) {
+            (None, _) => Derived::missing(ACTIVITY_RECOMMENDATION, Missing::NotYet),
+            (Some(_), None) => Derived::missing(ACTIVITY_RECOMMENDATION, Missing::NoData),
+            (Some(w), Some(birth)) if w.days_logged > 0 => {
+                indicators::meets_activity_recommendation(
+                    birth.age_on(w.starts_on.unwrap_or(start)),
+                    w.moderate_minutes,
+                    w.vigorous_minutes,
+                )
+            }
+            (Some(_), Some(_)) => Derived::missing(ACTIVITY_RECOMMENDATION, Missing::NoData),
+        };
+        rows.push(
+            "activity_recommendation_met_last_week",
+            recommendation,
+            Value::Flag,
+            None,
+            match last_week {
+                Some(w) => vec![
+                    num("week", Some(f64::from(w.week)), w.starts_on),
+                    num("moderate_minutes", Some(w.moderate_minutes as f64), None),
+                    num("vigorous_minutes", Some(w.vigorous_minutes as f64), None),
+                    num(
+                        "age_years",
+                        f.birth
+                            .map(|b| f64::from(b.age_on(w.starts_on.unwrap_or(start)))),
+                        None,
+                    ),
+                ],
+                None => vec![],
+            },
+        );
+
+        let sitting: Vec<f64> = in_period
+            .iter()
+            .filter_map(|e| match &e.data {
+                EntryData::Sitting(s) => Some(s.hours),
+                _ => None,
+            })
+            .collect();
+        let sitting_mean = (!sitting.is_empty())
+            .then(|| round1(sitting.iter().sum::<f64>() / sitting.len() as f64));
+        rows.push(
+            "sitting_hours_mean",
+            derived_opt(SITTING_MEAN, sitting_mean, Missing::NoData),
+            Value::Number,
+            Some("h/day"),
+            vec![num("days_logged", Some(sitting.len() as f64), None)],
+        );
+
+        let nights: Vec<NightMeasures> = in_period
+            .iter()
+            .filter_map(|e| match &e.data {
+                EntryData::Sleep(s) => night_measures(e.occurred_at, s),
+                _ => None,
+            })
+            .collect();
+        let night_mean = |pick: fn(&NightMeasures) -> f64| {
+            (!nights.is_empty())
+                .then(|| round1(nights.iter().map(pick).sum::<f64>() / nights.len() as f64))
+        };
+        let (tst, se, sol, waso) = (
+            night_mean(|n| n.total_sleep_minutes),
+            night_mean(|n| n.sleep_efficiency_percent),
+            night_mean(|n| n.sleep_onset_latency_minutes),
+            night_mean(|n| n.wake_after_sleep_onset_minutes),
+        );
+        let nights_input = || vec![num("nights", Some(nights.len() as f64), None)];
+        for (name, value, unit) in [
+            ("total_sleep_minutes_mean", tst, "min"),
+            ("sleep_efficiency_percent_mean", se, "%"),
+            ("sleep_onset_latency_minutes_mean", sol, "min"),
+            ("wake_after_sleep_onset_minutes_mean", waso, "min"),
+        ] {
+            rows.push(
+                name,
+                derived_opt(SLEEP_MEASURES, value, Missing::NoData),
+                Value::Number,
+                Some(unit),
+                nights_input(),
+            );
+        }
+        let flags = indicators::sleep_flags(se, sol, waso, tst);
+        for (name, pick) in [
+            (
+                "sleep_flag_low_efficiency",
+                (|f: indicators::SleepFlags| f.low_efficiency) as fn(_) -> bool,
+            ),
+            ("sleep_flag_long_onset", |f| f.long_onset),
+            ("sleep_flag_long_wake_after_onset", |f| {
+                f.long_wake_after_onset
+            }),
+            ("sleep_flag_short_sleep", |f| f.short_sleep),
+        ] {
+            rows.push(
+                name,
+                Derived {
+                    definition: flags.definition,
+                    value: flags.value.map(pick),
+                    missing: flags.missing,
+                },
+                Value::Flag,
+                None,
+                vec![
+                    num("total_sleep_minutes_mean", tst, None),
+                    num("sleep_efficiency_percent_mean", se, None),
+                    num("sleep_onset_latency_minutes_mean", sol, None),
+                    num("wake_after_sleep_onset_minutes_mean", waso, None),
+                ],
+            );
+        }
+
+        for (first_name, last_name, pick, unit) in [
+            (
+                "main_meals_per_day_first_two_weeks",
+                "main_meals_per_day_last_two_weeks",
+                (|w: &WeekSummary| w.main_meals_per_day) as fn(&WeekSummary) -> Option<f64>,
+                "meals/day",
+            ),
+            (
+                "veg_fruit_portions_per_day_first_two_weeks",
+                "veg_fruit_portions_per_day_last_two_weeks",
+                |w| w.veg_fruit_portions_per_day,
+                "portions/day",
+            ),
+            (
+                "sugary_drink_occasions_per_day_first_two_weeks",
+                "sugary_drink_occasions_per_day_last_two_weeks",
+                |w| w.sugary_drink_occasions_per_day,
+                "occasions/day",
+            ),
+        ] {
+            let weekly: Vec<Option<f64>> = complete.iter().map(pick).collect();
+            let (first, last, _) = indicators::first_last_change(DIET, &weekly);
+            let inputs: Vec<Input> = complete
+                .iter()
+                .zip(&weekly)
+                .map(|(w, v)| num("week_mean", *v, w.starts_on))
+                .collect();
+            rows.push(
+                first_name,
+                first,
+                Value::Number,
+                Some(unit),
+                inputs.iter().take(2).cloned().collect(),
+            );
+            rows.push(
+                last_name,
+                last,
+                Value::Number,
+                Some(unit),
+                inputs
+                    .iter()
+                    .skip(inputs.len().saturating_sub(2))
+                    .cloned()
+                    .collect(),
+            );
+        }
+    } else {
+        for (name, def, unit) in [
+            (
+                "mvpa_equivalent_first_two_weeks_mean",
+                ACTIVITY_CHANGE,
+                Some("min/week"),
+            ),
+            (
+                "mvpa_equivalent_last_two_weeks_mean",
+                ACTIVITY_CHANGE,
+                Some("min/week"),
+            ),
+            ("mvpa_equivalent_change", ACTIVITY_CHANGE, Some("min/week")),
+            (
+                "activity_recommendation_met_last_week",
+                ACTIVITY_RECOMMENDATION,
+                None,
+            ),
+            ("sitting_hours_mean", SITTING_MEAN, Some("h/day")),
+            ("total_sleep_minutes_mean", SLEEP_MEASURES, Some("min")),
+            ("sleep_efficiency_percent_mean", SLEEP_MEASURES, Some("%")),
+            (
+                "sleep_onset_latency_minutes_mean",
+                SLEEP_MEASURES,
+                Some("min"),
+            ),
+            (
+                "wake_after_sleep_onset_minutes_mean",
+                SLEEP_MEASURES,
+                Some("min"),
+            ),
+            ("sleep_flag_low_efficiency", SLEEP_FLAGS, None),
+            ("sleep_flag_long_onset", SLEEP_FLAGS, None),
+            ("sleep_flag_long_wake_after_onset", SLEEP_FLAGS, None),
+            ("sleep_flag_short_sleep", SLEEP_FLAGS, None),
+            (
+                "main_meals_per_day_first_two_weeks",
+                DIET,
+                Some("meals/day"),
+            ),
+            ("main_meals_per_day_last_two_weeks", DIET, Some("meals/day")),
+            (
+                "veg_fruit_portions_per_day_first_two_weeks",
+                DIET,
+                Some("portions/day"),
+            ),
+            (
+                "veg_fruit_portions_per_day_last_two_weeks",
+                DIET,
+                Some("portions/day"),
+            ),
+            (
+                "sugary_drink_occasions_per_day_first_two_weeks",
+                DIET,
+                Some("occasions/day"),
+            ),
+            (
+                "sugary_drink_occasions_per_day_last_two_weeks",
+                DIET,
+                Some("occasions/day"),
+            ),
+        ] {
+            rows.hidden(name, def, unit);
+        }
+    }
+
+    // ---- self-rated health, work/school (assessments) ----
+    if f.assessments_visible {
+        let (b, w) = (
+            f.baseline.self_rated_health.as_ref(),
+            f.week12.self_rated_health.as_ref(),
+        );
+        rows.push(
+            "self_rated_health_change",
+            indicators::self_rated_health_change(b.map(|d| d.value), w.map(|d| d.value)),
+            |c| Value::Category(change_name(c)),
+            None,
+            vec![
+                num(
+                    "baseline_answer",
+                    b.map(|d| f64::from(d.value)),
+                    b.map(|d| d.on),
+                ),
+                num(
+                    "week12_answer",
+                    w.map(|d| f64::from(d.value)),
+                    w.map(|d| d.on),
+                ),
+            ],
+        );
+        let (b, w) = (
+            f.baseline.work_school.as_ref(),
+            f.week12.work_school.as_ref(),
+        );
+        let pair = |d: Option<&Dated<WorkSchoolReport>>| {
+            d.map(|d| (d.value.participates, d.value.sick_leave_percent))
+        };
+        rows.push(
+            "work_school_change",
+            indicators::work_school_change(pair(b), pair(w)),
+            |c| Value::Category(change_name(c)),
+            None,
+            vec![
+                flag(
+                    "baseline_in_work_or_school",
+                    b.map(|d| d.value.participates),
+                    b.map(|d| d.on),
+                ),
+                num(
+                    "baseline_sick_leave_percent",
+                    b.and_then(|d| d.value.sick_leave_percent).map(f64::from),
+                    b.map(|d| d.on),
+                ),
+                flag(
+                    "week12_in_work_or_school",
+                    w.map(|d| d.value.participates),
+                    w.map(|d| d.on),
+                ),
+                num(
+                    "week12_sick_leave_percent",
+                    w.and_then(|d| d.value.sick_leave_percent).map(f64::from),
+                    w.map(|d| d.on),
+                ),
+            ],
+        );
+    } else {
+        rows.hidden("self_rated_health_change", SELF_RATED_HEALTH_CHANGE, None);
+        rows.hidden("work_school_change", WORK_SCHOOL_CHANGE, None);
+    }
+
+    // ---- tobacco (diary and assessments) ----
+    let products: &[TobaccoProduct] = f
+        .quit
+        .as_ref()
+        .map_or(ALL_PRODUCTS, |q| q.products.as_slice());
+    let mut units_by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    if f.diary_visible {
+        for e in &f.diary {
+            if let Some(u) = units(&e.data, products) {
+                *units_by_day.entry(e.diary_day).or_default() += u;
+            }
+        }
+    }
+    let days: Vec<(NaiveDate, i64)> = units_by_day.iter().map(|(d, u)| (*d, *u)).collect();
+    let baseline_report = f
+        .baseline
+        .tobacco
+        .as_ref()
+        .filter(|_| f.assessments_visible);
+    let week12_report = f.week12.tobacco.as_ref().filter(|_| f.assessments_visible);
+    let baseline_per_day_report = baseline_report.and_then(|r| report_per_day(&r.value, products));
+    // Without a baseline report, the diary days before the quit date tell the habit.
+    let baseline_per_day_diary = f.quit.as_ref().and_then(|q| {
+        let before: Vec<i64> = days
+            .iter()
+            .filter(|(d, _)| *d < q.quit_date && *d >= start - Duration::days(7))
+            .map(|(_, u)| *u)
+            .collect();
+        (!before.is_empty()).then(|| before.iter().sum::<i64>() as f64 / before.len() as f64)
+    });
+    let baseline_per_day = baseline_per_day_report.or(baseline_per_day_diary);
+    let uses_tobacco = f.quit.is_some() || baseline_per_day_report.is_some_and(|u| u > 0.0);
+    let assessment_day = week12_report
+        .map(|r| r.on)
+        .or_else(|| f.week12.first_day().filter(|_| f.assessments_visible));
+    let week12_due = start + Duration::days(PERIOD_PLANNED_DAYS);
+    let tobacco_hidden = !f.diary_visible && !f.assessments_visible;
+    let not_applicable = !uses_tobacco;
+
+    // 7-day point prevalence.
+    let ppa = if tobacco_hidden {
+        Derived::missing(POINT_PREVALENCE_ABSTINENCE, Missing::NotShared)
+    } else if not_applicable {
+        Derived::missing(POINT_PREVALENCE_ABSTINENCE, Missing::NotApplicable)
+    } else {
+        match assessment_day {
+            Some(day) => indicators::seven_day_abstinence(
+                day,
+                &days,
+                week12_report.and_then(|r| r.value.abstinent_last_7_days),
+            ),
+            None if f.as_of < week12_due => {
+                Derived::missing(POINT_PREVALENCE_ABSTINENCE, Missing::NotYet)
+            }
+            None => Derived::missing(POINT_PREVALENCE_ABSTINENCE, Missing::NoData),
+        }
+    };
+    let window_logged = assessment_day.map(|day| {
+        days.iter()
+            .filter(|(d, _)| *d < day && *d >= day - Duration::days(POINT_PREVALENCE_DAYS))
+            .count() as f64
+    });
+    if tobacco_hidden {
+        rows.hidden(
+            "seven_day_point_prevalence_abstinence",
+            POINT_PREVALENCE_ABSTINENCE,
+            None,
+        );
+    } else {
+        rows.push(
+            "seven_day_point_prevalence_abstinence",
+            Derived {
+                definition: ppa.definition,
+                value: ppa.value.map(|(abstinent, _)| abstinent),
+                missing: ppa.missing,
+            },
+            Value::Flag,
+            None,
+            vec![
+                category(
+                    "assessment",
+                    assessment_day.map(|_| "week12"),
+                    assessment_day,
+                ),
+                num("diary_days_logged_in_window", window_logged, None),
+                flag(
+                    "self_reported_abstinent",
+                    week12_report.and_then(|r| r.value.abstinent_last_7_days),
+                    week12_report.map(|r| r.on),
+                ),
+                category(
+                    "evidence",
+                    ppa.value.map(|(_, e)| match e {
+                        indicators::Evidence::Diary => "diary",
+                        indicators::Evidence::SelfReport => "self_report",
+                    }),
+                    None,
+                ),
+            ],
+        );
+    }
+
+    // Sustained abstinence (diary).
+    if !f.diary_visible {
+        rows.hidden("sustained_abstinence", SUSTAINED_ABSTINENCE, None);
+    } else {
+        let sustained = match (&f.quit, assessment_day) {
+            (None, _) if not_applicable => {
+                Derived::missing(SUSTAINED_ABSTINENCE, Missing::NotApplicable)
+            }
+            (None, _) => Derived::missing(SUSTAINED_ABSTINENCE, Missing::NoData),
+            (Some(q), Some(day)) => indicators::sustained_abstinence(q.quit_date, day, &days),
+            (Some(_), None) if f.as_of < week12_due => {
+                Derived::missing(SUSTAINED_ABSTINENCE, Missing::NotYet)
+            }
+            (Some(_), None) => Derived::missing(SUSTAINED_ABSTINENCE, Missing::NoData),
+        };
+        let quit_date = f.quit.as_ref().map(|q| q.quit_date);
+        let units_after_grace = match (quit_date, assessment_day) {
+            (Some(q), Some(day)) => Some(
+                days.iter()
+                    .filter(|(d, _)| *d >= q + Duration::days(indicators::GRACE_DAYS) && *d < day)
+                    .map(|(_, u)| *u)
+                    .sum::<i64>() as f64,
+            ),
+            _ => None,
+        };
+        rows.push(
+            "sustained_abstinence",
+            sustained,
+            Value::Flag,
+            None,
+            vec![
+                category("quit_date", quit_date.map(|_| "quit_date"), quit_date),
+                category(
+                    "assessment",
+                    assessment_day.map(|_| "week12"),
+                    assessment_day,
+                ),
+                num("units_after_grace", units_after_grace, None),
+            ],
+        );
+    }
+
+    // Reduction: baseline units/day vs the last 7 logged days before the
+    // assessment (or today), else the week-12 report.
+    let now_until = assessment_day.unwrap_or(last_day + Duration::days(1));
+    let recent: Vec<i64> = days
+        .iter()
+        .rev()
+        .filter(|(d, _)| *d < now_until && *d >= start)
+        .take(POINT_PREVALENCE_DAYS as usize)
+        .map(|(_, u)| *u)
+        .collect();
+    let now_per_day_diary =
+        (!recent.is_empty()).then(|| recent.iter().sum::<i64>() as f64 / recent.len() as f64);
+    let now_per_day =
+        now_per_day_diary.or(week12_report.and_then(|r| report_per_day(&r.value, products)));
+    if tobacco_hidden {
+        rows.hidden("tobacco_reduction", REDUCTION, None);
+    } else {
+        let reduction = if not_applicable {
+            Derived::missing(REDUCTION, Missing::NotApplicable)
+        } else {
+            indicators::halved_use(baseline_per_day, now_per_day)
+        };
+        rows.push(
+            "tobacco_reduction",
+            reduction,
+            Value::Flag,
+            None,
+            vec![
+                num("baseline_units_per_day", baseline_per_day.map(round2), None),
+                num("recent_units_per_day", now_per_day.map(round2), None),
+            ],
+        );
+    }
+
+    // Money saved (diary, since the quit date).
+    let money = match &f.quit {
+        _ if !f.diary_visible => Derived::missing(MONEY_SAVED, Missing::NotShared),
+        None => Derived::missing(MONEY_SAVED, Missing::NotApplicable),
+        Some(q) => {
+            let since: Vec<(NaiveDate, i64)> = days
+                .iter()
+                .filter(|(d, _)| *d >= q.quit_date && *d <= last_day)
+                .copied()
+                .collect();
+            indicators::money_saved_nok(baseline_per_day, q.price_per_unit_nok, &since)
+        }
+    };
+    if f.diary_visible {
+        rows.push(
+            "money_saved",
+            money,
+            Value::Number,
+            Some("NOK"),
+            vec![
+                num("baseline_units_per_day", baseline_per_day.map(round2), None),
+                num(
+                    "price_per_unit_nok",
+                    f.quit.as_ref().and_then(|q| q.price_per_unit_nok),
+                    None,
+                ),
+                category(
+                    "quit_date",
+                    f.quit.as_ref().map(|_| "quit_date"),
+                    f.quit.as_ref().map(|q| q.quit_date),
+                ),
+            ],
+        );
+    } else {
+        rows.hidden("money_saved", MONEY_SAVED, Some("NOK"));
+    }
+
+    // ---- goals (journey) ----
+    let rated = f.goals.iter().flatten().count();
+    rows.push(
+        "goal_attainment",
+        indicators::goal_attainment(&f.goals),
+        |share| Value::Number(round2(share)),
+        Some("share"),
+        vec![
+            num("goals", Some(f.goals.len() as f64), None),
+            num("goals_rated", Some(rated as f64), None),
+        ],
+    );
+
+    // Smoke-free streak: consecutive logged days without use, ending on the
+    // last logged day up to the period's last day.
+    let smoke_free_streak_days = (f.diary_visible && !units_by_day.is_empty()).then(|| {
+        let mut streak = 0u32;
+        let mut expected: Option<NaiveDate> = None;
+        for (day, u) in units_by_day.range(..=last_day).rev() {
+            if *u > 0 || expected.is_some_and(|e| e != *day) {
+                break;
+            }
+            streak += 1;
+            expected = day.pred_opt();
+        }
+        streak
+    });
+
+    PeriodOutcomes {
+        weeks,
+        indicators: rows.rows,
+        smoke_free_streak_days,
+        money_saved_nok: money.value,
+    }
+}
