@@ -1019,3 +1019,439 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
         money_saved_nok: money.value,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, FixedOffset, TimeZone};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::diary::{
+        Activity, ActivityType, CessationMedication, DiaryEntryInput, EntryKind, Intensity,
+        Sitting, Sleep, Tobacco,
+    };
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn at(day: NaiveDate, hour: u32) -> DateTime<FixedOffset> {
+        FixedOffset::east_opt(3600)
+            .unwrap()
+            .from_local_datetime(&day.and_hms_opt(hour, 0, 0).unwrap())
+            .unwrap()
+    }
+
+    fn entry(day: NaiveDate, data: EntryData) -> SummaryEntry {
+        SummaryEntry {
+            diary_day: day,
+            occurred_at: at(day, 10),
+            data,
+        }
+    }
+
+    fn walk(day: NaiveDate, minutes: i64, intensity: Intensity) -> SummaryEntry {
+        entry(
+            day,
+            EntryData::Activity(Activity {
+                activity_type: ActivityType::Walking,
+                duration_minutes: minutes,
+                intensity: Some(intensity),
+                borg_rpe: None,
+                steps: None,
+                distance_km: None,
+            }),
+        )
+    }
+
+    fn smoked(day: NaiveDate, cigarettes: i64) -> SummaryEntry {
+        entry(
+            day,
+            EntryData::Tobacco(Tobacco {
+                cigarettes,
+                snus_portions: 0,
+                e_cigarette: false,
+                craving: None,
+                triggers: vec![],
+                cessation_medication: CessationMedication::None,
+            }),
+        )
+    }
+
+    fn dated<T>(on: &str, value: T) -> Option<Dated<T>> {
+        Some(Dated { on: d(on), value })
+    }
+
+    /// A 55-year-old man, 180 cm, 90 kg: 400 m at baseline, 430 m at week 12.
+    fn facts() -> PeriodFacts {
+        let start = d("2026-03-02");
+        let mut diary = Vec::new();
+        for offset in 0..84 {
+            let day = start + Duration::days(offset);
+            diary.push(smoked(day, if offset < 7 { 10 } else { 0 }));
+            if offset % 7 < 3 {
+                let minutes = if offset < 14 { 20 } else { 50 };
+                diary.push(walk(day, minutes, Intensity::Moderate));
+            }
+        }
+        PeriodFacts {
+            period_start: start,
+            period_end: Some(start + Duration::days(84)),
+            as_of: d("2026-06-01"),
+            sex: Some(Sex::Male),
+            birth: Some(BirthMonth {
+                year: 1970,
+                month: 11,
+            }),
+            height_cm: Some(180.0),
+            baseline: TimepointFacts {
+                six_minute_walk_m: dated("2026-03-02", 400.0),
+                weight_kg: dated("2026-03-02", 90.0),
+                self_rated_health: dated("2026-03-02", 4),
+                tobacco: dated(
+                    "2026-03-02",
+                    TobaccoReport {
+                        cigarettes_per_day: Some(10.0),
+                        ..TobaccoReport::default()
+                    },
+                ),
+                ..TimepointFacts::default()
+            },
+            week12: TimepointFacts {
+                six_minute_walk_m: dated("2026-05-25", 430.0),
+                weight_kg: dated("2026-05-25", 88.0),
+                self_rated_health: dated("2026-05-25", 4),
+                tobacco: dated("2026-05-25", TobaccoReport::default()),
+                ..TimepointFacts::default()
+            },
+            diary,
+            quit: Some(QuitFacts {
+                quit_date: start + Duration::days(7),
+                products: vec![TobaccoProduct::Cigarettes],
+                price_per_unit_nok: Some(5.0),
+            }),
+            goals: vec![
+                Some(Attainment::Fully),
+                Some(Attainment::Partly),
+                Some(Attainment::Not),
+                None,
+            ],
+            diary_visible: true,
+            assessments_visible: true,
+        }
+    }
+
+    fn row<'a>(o: &'a PeriodOutcomes, name: &str) -> &'a Indicator {
+        o.indicators
+            .iter()
+            .find(|i| i.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    fn number(o: &PeriodOutcomes, name: &str) -> f64 {
+        match row(o, name).value {
+            Some(Value::Number(n)) => n,
+            ref other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_period_computed_by_hand() {
+        let o = period_outcomes(&facts());
+        assert_eq!(o.weeks.len(), 12);
+        // 7.57·180 − 5.02·55 − 1.76·90 − 309 = 619.1; 400 / 619.1 = 64.6 %.
+        assert_eq!(
+            number(&o, "six_minute_walk_baseline_percent_predicted"),
+            64.6
+        );
+        assert_eq!(
+            number(&o, "six_minute_walk_baseline_lower_limit_of_normal_m"),
+            466.1
+        );
+        assert_eq!(number(&o, "six_minute_walk_change_m"), 30.0);
+        assert_eq!(
+            row(&o, "six_minute_walk_change").value,
+            Some(Value::Category("improved"))
+        );
+        assert_eq!(row(&o, "improved_fitness").value, Some(Value::Flag(true)));
+        assert_eq!(
+            row(&o, "six_minute_walk_change_m").definition_id,
+            "fitness_change"
+        );
+        // 3 × 20 then 3 × 50 moderate minutes a week.
+        assert_eq!(number(&o, "mvpa_equivalent_first_two_weeks_mean"), 60.0);
+        assert_eq!(number(&o, "mvpa_equivalent_last_two_weeks_mean"), 150.0);
+        assert_eq!(number(&o, "mvpa_equivalent_change"), 90.0);
+        assert_eq!(
+            row(&o, "activity_recommendation_met_last_week").value,
+            Some(Value::Flag(true)),
+            "exactly 150 meets the adult recommendation"
+        );
+        assert_eq!(
+            row(&o, "self_rated_health_change").value,
+            Some(Value::Category("unchanged"))
+        );
+        assert_eq!(
+            row(&o, "seven_day_point_prevalence_abstinence").value,
+            Some(Value::Flag(true))
+        );
+        assert_eq!(
+            row(&o, "sustained_abstinence").value,
+            Some(Value::Flag(true))
+        );
+        // 77 smoke-free days from the quit date × 10 × 5 NOK.
+        assert_eq!(number(&o, "money_saved"), 3850.0);
+        assert_eq!(o.money_saved_nok, Some(3850.0));
+        assert_eq!(o.smoke_free_streak_days, Some(77));
+        // 2 of the 3 rated goals partly or fully reached.
+        assert_eq!(number(&o, "goal_attainment"), 0.67);
+        // No sleep, food or sitting logged: null with a reason, never 0.
+        for name in [
+            "total_sleep_minutes_mean",
+            "sitting_hours_mean",
+            "veg_fruit_portions_per_day_first_two_weeks",
+        ] {
+            assert_eq!(row(&o, name).value, None, "{name}");
+            assert_eq!(row(&o, name).missing, Some(Missing::NoData), "{name}");
+        }
+        assert_eq!(
+            row(&o, "work_school_change").missing,
+            Some(Missing::Unpaired)
+        );
+    }
+
+    #[test]
+    fn the_week_12_side_waits_for_week_12() {
+        let mut f = facts();
+        f.period_end = None;
+        f.as_of = f.period_start + Duration::days(20);
+        f.week12 = TimepointFacts::default();
+        let o = period_outcomes(&f);
+        assert_eq!(o.weeks.len(), 3, "weeks begun");
+        assert_eq!(
+            row(&o, "mvpa_equivalent_last_two_weeks_mean").missing,
+            Some(Missing::NotYet)
+        );
+        assert_eq!(
+            row(&o, "seven_day_point_prevalence_abstinence").missing,
+            Some(Missing::NotYet)
+        );
+        assert_eq!(
+            row(&o, "six_minute_walk_change_m").missing,
+            Some(Missing::Unpaired)
+        );
+        // Money saved counts the days logged so far: days 7–20.
+        assert_eq!(o.money_saved_nok, Some(14.0 * 50.0));
+    }
+
+    #[test]
+    fn what_is_not_shared_has_no_value_and_no_inputs() {
+        let mut f = facts();
+        f.assessments_visible = false;
+        let o = period_outcomes(&f);
+        for name in [
+            "six_minute_walk_change_m",
+            "self_rated_health_change",
+            "improved_fitness",
+        ] {
+            let r = row(&o, name);
+            assert_eq!(
+                (r.value.as_ref(), r.missing),
+                (None, Some(Missing::NotShared)),
+                "{name}"
+            );
+            assert!(r.inputs.is_empty());
+        }
+        assert_eq!(number(&o, "mvpa_equivalent_change"), 90.0);
+        let mut f = facts();
+        f.diary_visible = false;
+        let o = period_outcomes(&f);
+        assert!(o.weeks.is_empty());
+        assert_eq!((o.money_saved_nok, o.smoke_free_streak_days), (None, None));
+        assert_eq!(
+            row(&o, "mvpa_equivalent_change").missing,
+            Some(Missing::NotShared)
+        );
+        assert_eq!(
+            row(&o, "sustained_abstinence").missing,
+            Some(Missing::NotShared)
+        );
+        // 7-day abstinence falls back to the week-12 self-report, and says so.
+        let ppa = row(&o, "seven_day_point_prevalence_abstinence");
+        assert_eq!(
+            ppa.missing,
+            Some(Missing::NoData),
+            "the report gave no answer"
+        );
+        assert_eq!(number(&o, "six_minute_walk_change_m"), 30.0);
+        // The same rows in the same order either way.
+        let names = |o: &PeriodOutcomes| o.indicators.iter().map(|i| i.name).collect::<Vec<_>>();
+        assert_eq!(names(&o), names(&period_outcomes(&facts())));
+    }
+
+    #[test]
+    fn tobacco_indicators_do_not_apply_to_non_users() {
+        let mut f = facts();
+        f.quit = None;
+        f.baseline.tobacco = None;
+        f.diary.retain(|e| !matches!(e.data, EntryData::Tobacco(_)));
+        let o = period_outcomes(&f);
+        for name in [
+            "seven_day_point_prevalence_abstinence",
+            "sustained_abstinence",
+            "money_saved",
+        ] {
+            assert_eq!(
+                row(&o, name).missing,
+                Some(Missing::NotApplicable),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn outside_the_reference_ages_gives_a_reason() {
+        let mut f = facts();
+        f.birth = Some(BirthMonth {
+            year: 1940,
+            month: 1,
+        });
+        let o = period_outcomes(&f);
+        assert_eq!(
+            row(&o, "six_minute_walk_baseline_percent_predicted").missing,
+            Some(Missing::OutsideReferenceRange)
+        );
+        // The change needs no reference equation.
+        assert_eq!(number(&o, "six_minute_walk_change_m"), 30.0);
+    }
+
+    // ---- properties ---------------------------------------------------------------
+
+    fn sleep_input(
+        into_bed: i64,
+        to_try: i64,
+        asleep_for: i64,
+        to_rise: i64,
+        sol: i64,
+        waso: i64,
+    ) -> DiaryEntryInput {
+        let base = FixedOffset::east_opt(3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 1, 10, 20, 0, 0)
+            .unwrap();
+        let t = |m: i64| (base + Duration::minutes(m)).to_rfc3339();
+        let tried = into_bed + to_try;
+        let awake = tried + asleep_for;
+        DiaryEntryInput {
+            version: 1,
+            occurred_at: t(awake),
+            time_zone: None,
+            recorded_at: None,
+            source: None,
+            note: None,
+            activity: None,
+            food: None,
+            sleep: Some(Sleep {
+                into_bed_at: t(into_bed),
+                tried_to_sleep_at: t(tried),
+                minutes_to_fall_asleep: sol,
+                awakenings: 1,
+                minutes_awake_after_onset: waso,
+                out_of_bed_at: t(awake + to_rise),
+                quality: 3,
+                nap_minutes: None,
+            }),
+            tobacco: None,
+            sitting: None,
+            quit_attempt: None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any night the diary accepts has TST ≤ TIB and 0 ≤ SE ≤ 100.
+        #[test]
+        fn sleep_measures_stay_in_bounds(
+            into_bed in 0i64..240,
+            to_try in 0i64..180,
+            asleep_for in 0i64..900,
+            to_rise in 0i64..240,
+            sol in 0i64..720,
+            waso in 0i64..720,
+        ) {
+            let now = chrono::Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+            let parsed = sleep_input(into_bed, to_try, asleep_for, to_rise, sol, waso)
+                .parse(EntryKind::Sleep, now);
+            prop_assume!(parsed.is_ok());
+            let entry = parsed.unwrap();
+            let EntryData::Sleep(sleep) = &entry.content.data else { unreachable!() };
+            let m = night_measures(entry.occurred_at, sleep).unwrap();
+            prop_assert!(m.total_sleep_minutes <= m.time_in_bed_minutes);
+            prop_assert!(m.total_sleep_minutes >= 0.0);
+            prop_assert!((0.0..=100.0).contains(&m.sleep_efficiency_percent), "{m:?}");
+        }
+
+        /// The outcomes do not depend on the order the entries arrive in.
+        #[test]
+        fn outcomes_are_invariant_to_entry_order(
+            days in proptest::collection::vec((0i64..90, 1i64..120, 0usize..3, 0i64..12, 0u8..48), 1..60),
+            seed in any::<u64>(),
+        ) {
+            let mut f = facts();
+            f.diary = days.iter().flat_map(|&(offset, minutes, intensity, cigs, half_hours)| {
+                let day = f.period_start + Duration::days(offset);
+                let intensity = [Intensity::Light, Intensity::Moderate, Intensity::Vigorous][intensity];
+                [
+                    walk(day, minutes, intensity),
+                    smoked(day, cigs),
+                    entry(day, EntryData::Sitting(Sitting { hours: f64::from(half_hours) / 2.0 })),
+                ]
+            }).collect();
+            let expected = period_outcomes(&f);
+            // A deterministic shuffle from the seed.
+            let mut shuffled = f.clone();
+            let mut state = seed | 1;
+            for i in (1..shuffled.diary.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                shuffled.diary.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            prop_assert_eq!(period_outcomes(&shuffled), expected);
+        }
+
+        /// An instant written with another UTC offset (the same moment, the
+        /// same diary day) gives the same outcomes: nothing depends on the
+        /// clock an instant was written in, or on the server's zone.
+        #[test]
+        fn outcomes_are_invariant_to_the_offset_instants_are_written_in(
+            nights in proptest::collection::vec((0i64..84, 0i64..60, 300i64..540, 0i64..60), 1..30),
+            offset_hours in -11i32..14,
+        ) {
+            let mut f = facts();
+            for &(day, sol, asleep, waso) in &nights {
+                let input = sleep_input(0, 15, asleep, 20, sol.min(asleep), waso.min(asleep));
+                let now = chrono::Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+                let parsed = input.parse(EntryKind::Sleep, now).unwrap();
+                f.diary.push(SummaryEntry {
+                    diary_day: f.period_start + Duration::days(day),
+                    occurred_at: parsed.occurred_at,
+                    data: parsed.content.data,
+                });
+            }
+            let expected = period_outcomes(&f);
+            let zone = FixedOffset::east_opt(offset_hours * 3600).unwrap();
+            let mut moved = f.clone();
+            for e in &mut moved.diary {
+                e.occurred_at = e.occurred_at.with_timezone(&zone);
+                if let EntryData::Sleep(s) = &mut e.data {
+                    for t in [&mut s.into_bed_at, &mut s.tried_to_sleep_at, &mut s.out_of_bed_at] {
+                        *t = DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&zone).to_rfc3339();
+                    }
+                }
+            }
+            prop_assert_eq!(period_outcomes(&moved), expected);
+        }
+    }
+}

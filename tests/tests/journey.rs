@@ -464,6 +464,16 @@ async fn a_whole_period_ends_in_the_expected_outcomes(app: TestApp) {
         .filter(|e| e["action"] == "read_outcomes" && e["allowed"] == true)
         .count();
     assert_eq!(outcome_reads, 2, "one row per consent relied on");
+    for action in ["write_journey", "record_assessment", "read_outcomes"] {
+        assert!(
+            log.body["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == action),
+            "no {action} in the access log"
+        );
+    }
 
     // Renewal: period 2 starts the day after week 12.
     let renewed = created(
@@ -513,6 +523,13 @@ async fn periods_follow_their_rules(app: TestApp) {
     app.post(&format!("{}/periods/1/pause", w.base), Some(v), json!({}))
         .await
         .assert_problem(StatusCode::CONFLICT, None);
+    app.post(
+        &format!("{}/periods/1/resume", w.base),
+        Some(v),
+        json!({"on": (today() + Duration::days(3)).to_string()}),
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, Some(("on", "not_future")));
     let resumed = app
         .post(
             &format!("{}/periods/1/resume", w.base),

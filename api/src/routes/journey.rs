@@ -1294,6 +1294,13 @@ async fn transition(
     let seq = period_number(period)?;
     let now = Utc::now();
     let today = clock::today(now);
+    if on.is_some_and(|day| day > today + chrono::Duration::days(1)) {
+        return Err(ApiError::validation(friskliv_domain::FieldError::new(
+            "on",
+            "not_future",
+            "must not be in the future",
+        )));
+    }
     let (_turn, txn, grant) = authorized(
         state,
         principal,
