@@ -14,7 +14,7 @@ use friskliv_domain::journey::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -322,7 +322,18 @@ pub async fn start_period(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(Ok(model.insert(db).await?))
+    match model.insert(db).await {
+        Ok(row) => Ok(Ok(row)),
+        // A concurrent start won the race (PostgreSQL; SQLite writers queue).
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Ok(Err(Refused::Conflict {
+                code: "period-open",
+                detail: "another period was started at the same moment".to_owned(),
+                current: serde_json::json!({ "period": seq }),
+            }))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Pause, resume, complete or discontinue period `seq`. Resuming moves the
