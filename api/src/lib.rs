@@ -16,6 +16,7 @@ pub mod outcomes;
 pub mod params;
 pub mod routes;
 pub mod seed;
+pub mod seed_journey;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -21,9 +21,9 @@
 //! the API parses a phone's entry, and written with
 //! [`crate::store::diary::apply`], the store the routes use.
 //!
-//! Participant attributes (sex, referral) are not stored anywhere yet; the
-//! generated values are kept in the in-memory [`ParticipantPlan`] and only
-//! counted in the summary.
+//! Each participant also gets a journey (`seed_journey.rs`): attributes,
+//! referral and triage, follow-up period 1 with conversations, goals,
+//! courses, baseline and week-12 assessments, and consents.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,17 +35,20 @@ use chrono::{
 };
 use chrono_tz::Europe::Oslo;
 use chrono_tz::Tz;
+use friskliv_domain::consent::ConsentScope;
 use friskliv_domain::diary::{
     Activity, ActivityType, CessationMedication, DiaryEntryInput, EntryKind, Food, Intensity, Meal,
     QuitAttempt, Sitting, Sleep, Tobacco, TobaccoProduct,
 };
+use friskliv_domain::journey::PeriodStatus;
 use friskliv_domain::{AccountRole, CentreName, FieldError, MunicipalityNumber};
 use futures_util::{StreamExt, TryStreamExt};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use uuid::Uuid;
 
+use crate::seed_journey::{JourneyPlan, plan_journey, write_journey};
 use crate::store::diary::{self, Outcome, Write};
 use crate::store::identity;
 
@@ -171,6 +174,9 @@ pub struct SeedSummary {
     pub daily: u32,
     pub drop_off: u32,
     pub sporadic: u32,
+    /// Every participant has follow-up period 1; this many are completed.
+    pub completed_periods: u32,
+    pub research_consents: u32,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
     pub entries: BTreeMap<EntryKind, u64>,
@@ -223,6 +229,11 @@ impl fmt::Display for SeedSummary {
             f,
             "  adherence: {} daily, {} drop-off, {} sporadic",
             self.daily, self.drop_off, self.sporadic
+        )?;
+        writeln!(
+            f,
+            "  follow-up periods: {n} ({} completed); research consents: {}",
+            self.completed_periods, self.research_consents
         )?;
         writeln!(f, "entries written: {}", self.total_entries())?;
         for kind in EntryKind::ALL {
@@ -803,10 +814,17 @@ async fn seed_participant(
     number: u32,
     first_day: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(ParticipantPlan, BTreeMap<EntryKind, u64>), SeedError> {
+) -> Result<(ParticipantPlan, JourneyPlan, BTreeMap<EntryKind, u64>), SeedError> {
     let mut rng = participant_rng(options.seed, number);
     let plan = plan_participant(&mut rng, number, options.weeks);
     let writes = generate_diary(&mut rng, &plan, first_day, options.weeks, now)?;
+    let journey = plan_journey(
+        &mut rng,
+        &plan,
+        first_day,
+        options.weeks,
+        crate::clock::today(now),
+    );
     let account = identity::create_account(
         db,
         Uuid::now_v7(),
@@ -836,7 +854,10 @@ async fn seed_participant(
             }
         }
     }
-    Ok((plan, counts))
+    let txn = db.begin().await?;
+    write_journey(&txn, account.id, centre_id, &journey, now).await?;
+    txn.commit().await?;
+    Ok((plan, journey, counts))
 }
 
 /// Seeds the (migrated) database. `now` is the run time: it fixes the diary
@@ -882,6 +903,8 @@ pub async fn seed_demo(
         daily: 0,
         drop_off: 0,
         sporadic: 0,
+        completed_periods: 0,
+        research_consents: 0,
         first_day,
         last_day,
         entries: EntryKind::ALL.iter().map(|k| (*k, 0)).collect(),
@@ -890,8 +913,10 @@ pub async fn seed_demo(
     let mut done = futures_util::stream::iter(1..=options.participants)
         .map(|number| seed_participant(db, centre_id, options, number, first_day, now))
         .buffer_unordered(concurrency);
-    while let Some((plan, counts)) = done.try_next().await? {
+    while let Some((plan, journey, counts)) = done.try_next().await? {
         summary.participants += 1;
+        summary.completed_periods += u32::from(journey.status == PeriodStatus::Completed);
+        summary.research_consents += u32::from(journey.consents.contains(&ConsentScope::Research));
         summary.men += u32::from(plan.sex == Sex::Male);
         summary.referred += u32::from(plan.referred);
         summary.tobacco_users += u32::from(plan.tobacco.is_some());

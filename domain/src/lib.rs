@@ -56,6 +56,7 @@ pub mod diary;
 pub mod identity;
 pub mod indicators;
 pub mod journey;
+pub mod kostra;
 pub mod outcomes;
 pub mod summary;
 pub mod validation;

@@ -9,6 +9,7 @@ mod m20261124_000002_diaries;
 mod m20261124_000003_sharing;
 mod m20261124_000004_one_active_consent;
 mod m20261125_000005_journey;
+mod m20261125_000006_export_audit;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_sharing::Migration),
             Box::new(m20261124_000004_one_active_consent::Migration),
             Box::new(m20261125_000005_journey::Migration),
+            Box::new(m20261125_000006_export_audit::Migration),
         ]
     }
 }

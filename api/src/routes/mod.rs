@@ -10,6 +10,7 @@ pub mod me;
 pub mod participants;
 pub mod progress;
 pub mod quit_attempts;
+pub mod reports;
 pub mod sharing;
 pub mod system;
 
@@ -35,6 +36,8 @@ pub enum ApiTags {
     /// Results: the participant's progress, a period's outcome indicators, and
     /// the definitions they are computed with.
     Outcomes,
+    /// Anonymised reports and exports for the municipality and evaluators.
+    Reports,
 }
 
 pub type Api = (
@@ -48,6 +51,7 @@ pub type Api = (
     participants::ParticipantsApi,
     journey::JourneyApi,
     progress::ProgressApi,
+    reports::ReportsApi,
 );
 
 pub fn api() -> Api {
@@ -62,5 +66,6 @@ pub fn api() -> Api {
         participants::ParticipantsApi,
         journey::JourneyApi,
         progress::ProgressApi,
+        reports::ReportsApi,
     )
 }

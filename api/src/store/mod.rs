@@ -6,6 +6,7 @@ pub mod diary;
 pub mod entities;
 pub mod identity;
 pub mod journey;
+pub mod reports;
 pub mod sharing;
 
 use std::path::Path;

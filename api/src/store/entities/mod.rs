@@ -8,6 +8,7 @@ pub mod consent;
 pub mod conversation;
 pub mod course;
 pub mod diary_entry;
+pub mod export_audit;
 pub mod goal;
 pub mod guardian_link;
 pub mod invite;
