@@ -85,15 +85,25 @@ wire_enum!(
 wire_enum!(
     /// Why the participant was referred (veileder 1776-1782).
     ReferralReason {
+        /// Overvekt / fedme.
         Overweight => "overweight",
+        /// Fysisk inaktivitet.
         PhysicalInactivity => "physical_inactivity",
+        /// Diabetes type 2.
         Type2Diabetes => "type2_diabetes",
+        /// Muskel- og skjelettplager.
         Musculoskeletal => "musculoskeletal",
+        /// Hjerte- og karsykdom.
         Cardiovascular => "cardiovascular",
+        /// KOLS.
         Copd => "copd",
+        /// Psykiske plager.
         MentalHealth => "mental_health",
+        /// Tobakk (røyk / snus).
         Tobacco => "tobacco",
+        /// Søvnvansker.
         Sleep => "sleep",
+        /// Annet.
         Other => "other",
     }
 );
@@ -101,6 +111,7 @@ wire_enum!(
 wire_enum!(
     /// The outcome of the first conversation.
     TriageOutcome {
+        /// Starts a follow-up period.
         Enrolled => "enrolled",
         /// Led directly on to another offer ("ledes direkte videre").
         Redirected => "redirected",
@@ -110,10 +121,16 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// Where a follow-up period (oppfølgingsperiode) stands; see
+    /// [`next_status`] for the allowed moves.
     PeriodStatus {
+        /// Running.
         Active => "active",
+        /// On hold; the planned end moves by the days paused.
         Paused => "paused",
+        /// Ended as planned (final).
         Completed => "completed",
+        /// Ended early (final).
         Discontinued => "discontinued",
     }
 );
@@ -128,9 +145,13 @@ impl PeriodStatus {
 wire_enum!(
     /// What can happen to a period.
     PeriodAction {
+        /// Active → paused.
         Pause => "pause",
+        /// Paused → active.
         Resume => "resume",
+        /// Active or paused → completed.
         Complete => "complete",
+        /// Active or paused → discontinued.
         Discontinue => "discontinue",
     }
 );
@@ -138,20 +159,31 @@ wire_enum!(
 wire_enum!(
     /// Helsesamtale: start, interim or end.
     ConversationKind {
+        /// Startsamtale (its day is the period's start).
         Start => "start",
+        /// Underveissamtale.
         Interim => "interim",
+        /// Avslutningssamtale.
         End => "end",
     }
 );
 
 wire_enum!(
+    /// What a goal is about.
     GoalDomain {
+        /// Fysisk aktivitet.
         Activity => "activity",
+        /// Kosthold.
         Diet => "diet",
+        /// Tobakk.
         Tobacco => "tobacco",
+        /// Søvn.
         Sleep => "sleep",
+        /// Psykisk helse.
         Mental => "mental",
+        /// Alkohol.
         Alcohol => "alcohol",
+        /// Annet.
         Other => "other",
     }
 );
@@ -185,6 +217,7 @@ wire_enum!(
         Peer => "peer",
         /// Diagnosespesifikke tilbud.
         DiagnosisSpecific => "diagnosis_specific",
+        /// Annet tilbud.
         Other => "other",
     }
 );
@@ -203,21 +236,29 @@ wire_enum!(
         Physiotherapy => "physiotherapy",
         /// Annen helsetjeneste.
         HealthService => "health_service",
+        /// NAV.
         Nav => "nav",
         /// Opplæring / utdanning.
         Education => "education",
         /// Likepersonstilbud.
         PeerOffer => "peer_offer",
+        /// Annet.
         Other => "other",
     }
 );
 
 wire_enum!(
+    /// Why a period was discontinued.
     DiscontinueReason {
+        /// Eget valg.
         OwnChoice => "own_choice",
+        /// Helsegrunner.
         Health => "health",
+        /// Flyttet.
         Moved => "moved",
+        /// Mistet kontakt.
         LostContact => "lost_contact",
+        /// Annet.
         Other => "other",
     }
 );
@@ -225,8 +266,11 @@ wire_enum!(
 wire_enum!(
     /// Highest completed education (SSB's levels).
     EducationLevel {
+        /// Grunnskole.
         Primary => "primary",
+        /// Videregående skole.
         UpperSecondary => "upper_secondary",
+        /// Fagskole.
         VocationalCollege => "vocational_college",
         /// Higher education up to 4 years.
         HigherShort => "higher_short",
@@ -237,6 +281,7 @@ wire_enum!(
 
 /// A period lasts 12 weeks: planned end = start + 84 days.
 pub const PERIOD_PLANNED_DAYS: i64 = 84;
+/// The weeks of a period ([`PERIOD_PLANNED_DAYS`] / 7).
 pub const PERIOD_WEEKS: u32 = 12;
 /// Dates may be this far after "today" (a phone east of Norway).
 const DATE_SLACK_DAYS: i64 = 1;
@@ -245,19 +290,25 @@ const BOOKED_START_DAYS: i64 = 30;
 const MAX_REASONS: usize = 10;
 const MAX_OFFERS: usize = 10;
 
-/// Planned end of a period; a pause moves it by the days paused (product
-/// choice: the participant still gets twelve weeks of follow-up).
+/// Planned end of a period: start + 84 days + the days paused. A pause moves
+/// the planned end by its length (product choice: the participant still gets
+/// twelve weeks of follow-up). Negative `paused_days` count as 0.
 pub fn planned_end(start: NaiveDate, paused_days: i64) -> NaiveDate {
     start + Duration::days(PERIOD_PLANNED_DAYS + paused_days.max(0))
 }
 
-/// Week k of a period: [start + 7(k−1), start + 7k). `None` before the start.
+/// Week k of a period: [start + 7(k−1), start + 7k), so the start day is in
+/// week 1 and day 84 in week 13 (not capped at [`PERIOD_WEEKS`]: late
+/// entries still get a week). `None` before the start.
 pub fn period_week(start: NaiveDate, day: NaiveDate) -> Option<u32> {
     let offset = (day - start).num_days();
     (offset >= 0).then(|| u32::try_from(offset / 7 + 1).unwrap_or(u32::MAX))
 }
 
-/// The period state machine.
+/// The period state machine: active → pause → paused, paused → resume →
+/// active, active | paused → complete → completed, active | paused →
+/// discontinue → discontinued. Anything else is refused with field `status`,
+/// rule `transition`, e.g. "a completed period cannot be paused".
 pub fn next_status(
     current: PeriodStatus,
     action: PeriodAction,
@@ -269,11 +320,25 @@ pub fn next_status(
         (S::Paused, A::Resume) => Ok(S::Active),
         (S::Active | S::Paused, A::Complete) => Ok(S::Completed),
         (S::Active | S::Paused, A::Discontinue) => Ok(S::Discontinued),
-        _ => Err(FieldError::new(
-            "status",
-            "transition",
-            format!("a period that is {current} cannot be given the action {action}"),
-        )),
+        _ => {
+            let done = match action {
+                A::Pause => "paused",
+                A::Resume => "resumed",
+                A::Complete => "completed",
+                A::Discontinue => "discontinued",
+            };
+            let article = if current == S::Active { "an" } else { "a" };
+            let again = if current.as_str() == done {
+                " again"
+            } else {
+                ""
+            };
+            Err(FieldError::new(
+                "status",
+                "transition",
+                format!("{article} {current} period cannot be {done}{again}"),
+            ))
+        }
     }
 }
 
@@ -336,12 +401,13 @@ fn done<T>(value: T, errors: Vec<FieldError>) -> Result<T, Vec<FieldError>> {
 pub struct ReferralInput {
     /// Who referred; `self` for self-contact.
     pub referrer_type: ReferrerType,
-    /// 1–10 reasons.
+    /// 1–10 reasons (duplicates are removed).
     pub reasons: Vec<ReferralReason>,
-    /// YYYY-MM-DD.
+    /// The referral's date, YYYY-MM-DD (2000-01-01 to tomorrow).
     pub referred_on: NaiveDate,
 }
 
+/// A valid referral: at least one reason, sorted and without duplicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Referral {
     pub referrer_type: ReferrerType,
@@ -388,8 +454,9 @@ impl ReferralInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct TriageInput {
+    /// Enrolled, redirected, or awaiting medical clearance.
     pub outcome: TriageOutcome,
-    /// YYYY-MM-DD.
+    /// The first conversation's date, YYYY-MM-DD (2000-01-01 to tomorrow).
     pub decided_on: NaiveDate,
     /// Where the participant was led instead (1–200 characters; only for `redirected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -397,6 +464,7 @@ pub struct TriageInput {
     pub redirected_to: Option<String>,
 }
 
+/// A valid triage; `redirected_to` only when the outcome is `redirected`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Triage {
     pub outcome: TriageOutcome,
@@ -451,6 +519,7 @@ pub struct PeriodStartInput {
     pub referral_id: Option<Uuid>,
 }
 
+/// A valid period start (2000-01-01 to 30 days from today).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodStart {
     pub start_date: NaiveDate,
@@ -481,9 +550,9 @@ impl PeriodStartInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct PeriodEndInput {
-    /// YYYY-MM-DD, not before the period's start.
+    /// YYYY-MM-DD, not before the period's start nor after tomorrow.
     pub ended_on: NaiveDate,
-    /// Where the participant was led (complete only; ≤ 10).
+    /// Where the participant was led (complete only; ≤ 10, duplicates removed).
     #[serde(default)]
     pub onward_offers: Vec<OnwardOffer>,
     /// Why it ended early (discontinue only).
@@ -492,6 +561,8 @@ pub struct PeriodEndInput {
     pub discontinue_reason: Option<DiscontinueReason>,
 }
 
+/// A valid end: onward offers only when completing, a reason only when
+/// discontinuing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodEnd {
     pub ended_on: NaiveDate,
@@ -557,13 +628,15 @@ impl PeriodEndInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ConversationInput {
+    /// Start, interim or end conversation.
     pub kind: ConversationKind,
-    /// YYYY-MM-DD.
+    /// The conversation's date, YYYY-MM-DD (2000-01-01 to tomorrow).
     pub held_on: NaiveDate,
     /// An interpreter took part (indicator "bruk av tolk").
     pub interpreter_used: bool,
 }
 
+/// A valid health conversation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     pub kind: ConversationKind,
@@ -590,6 +663,7 @@ impl ConversationInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct GoalInput {
+    /// What the goal is about.
     pub domain: GoalDomain,
     /// 1–300 characters, the participant's own words.
     pub text: String,
@@ -599,6 +673,7 @@ pub struct GoalInput {
     pub target: Option<String>,
 }
 
+/// A valid goal, its texts trimmed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Goal {
     pub domain: GoalDomain,
@@ -625,10 +700,11 @@ impl GoalInput {
     }
 }
 
-/// How far a goal was reached.
+/// How far a goal was reached, set at the end conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct GoalAttainmentInput {
+    /// Not, partly or fully attained.
     pub attainment: Attainment,
 }
 
@@ -636,8 +712,9 @@ pub struct GoalAttainmentInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct CourseInput {
+    /// Which kind of course or group.
     pub kind: CourseKind,
-    /// YYYY-MM-DD.
+    /// The day the participant started, YYYY-MM-DD (2000-01-01 to tomorrow).
     pub started_on: NaiveDate,
     /// The local name of the course, 1–100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -645,6 +722,7 @@ pub struct CourseInput {
     pub name: Option<String>,
 }
 
+/// A valid course record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Course {
     pub kind: CourseKind,
@@ -659,7 +737,7 @@ impl CourseInput {
             "started_on",
             self.started_on,
             today,
-            BOOKED_START_DAYS,
+            DATE_SLACK_DAYS,
             &mut errors,
         );
         let name = self
@@ -682,14 +760,15 @@ impl CourseInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ParticipantAttributesInput {
-    /// YYYY-MM.
+    /// Birth year and month, YYYY-MM (no day: data minimisation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub birth_month: Option<String>,
+    /// Male or female (reference equations, KOSTRA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub sex: Option<Sex>,
-    /// 50–250 cm.
+    /// Height in cm, 50–250.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub height_cm: Option<f64>,
@@ -697,6 +776,7 @@ pub struct ParticipantAttributesInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub municipality: Option<String>,
+    /// Highest completed education (SSB levels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub education: Option<EducationLevel>,
@@ -708,6 +788,7 @@ pub struct ParticipantAttributesInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub preferred_language: Option<String>,
+    /// An interpreter is needed in conversations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub interpreter_needed: Option<bool>,
@@ -717,6 +798,7 @@ pub struct ParticipantAttributesInput {
     pub other_language_background: Option<bool>,
 }
 
+/// Valid participant attributes; `None` means "not given".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantAttributes {
     pub birth_month: Option<BirthMonth>,
@@ -757,6 +839,7 @@ impl ParticipantAttributesInput {
         let preferred_language = self.preferred_language.as_deref().and_then(|raw| {
             let tag = raw.trim();
             let ok = (2..=35).contains(&tag.len())
+                && tag.starts_with(|c: char| c.is_ascii_alphabetic())
                 && tag.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
             if !ok {
                 errors.push(FieldError::new(
@@ -808,6 +891,82 @@ mod tests {
         let start = d("2026-03-02");
         assert_eq!(planned_end(start, 0), d("2026-05-25"));
         assert_eq!(planned_end(start, 10), d("2026-06-04"));
+        assert_eq!(planned_end(start, -5), planned_end(start, 0));
+        assert_eq!(
+            planned_end(start, 0),
+            start + Duration::days(i64::from(PERIOD_WEEKS) * 7)
+        );
+    }
+
+    #[test]
+    fn period_weeks_are_not_capped() {
+        let start = d("2026-03-02");
+        assert_eq!(period_week(start, start + Duration::days(200)), Some(29));
+        assert_eq!(period_week(start, start - Duration::days(300)), None);
+    }
+
+    #[test]
+    fn transition_messages_read_as_sentences() {
+        use PeriodAction as A;
+        use PeriodStatus as S;
+        let msg = |s, a| next_status(s, a).unwrap_err().message;
+        assert_eq!(
+            msg(S::Completed, A::Pause),
+            "a completed period cannot be paused"
+        );
+        assert_eq!(
+            msg(S::Active, A::Resume),
+            "an active period cannot be resumed"
+        );
+        assert_eq!(
+            msg(S::Paused, A::Pause),
+            "a paused period cannot be paused again"
+        );
+        assert_eq!(
+            msg(S::Discontinued, A::Complete),
+            "a discontinued period cannot be completed"
+        );
+    }
+
+    #[test]
+    fn open_periods_are_active_or_paused() {
+        let open: Vec<_> = PeriodStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .copied()
+            .collect();
+        assert_eq!(open, vec![PeriodStatus::Active, PeriodStatus::Paused]);
+    }
+
+    #[test]
+    fn wire_names() {
+        assert_eq!(
+            serde_json::to_value(ReferrerType::SelfContact).unwrap(),
+            "self"
+        );
+        assert_eq!("self".parse(), Ok(ReferrerType::SelfContact));
+        assert_eq!(ReferrerType::Gp.as_str(), "gp");
+        assert_eq!(ReferrerType::ALL.len(), 11);
+        assert_eq!(CourseKind::ALL.len(), 14);
+        assert_eq!(OnwardOffer::ALL.len(), 9);
+        assert_eq!(
+            serde_json::to_value(EducationLevel::HigherShort).unwrap(),
+            "higher_short"
+        );
+        let attainment: GoalAttainmentInput =
+            serde_json::from_str(r#"{"attainment":"partly"}"#).unwrap();
+        assert_eq!(attainment.attainment, Attainment::Partly);
+        // Optional fields may be left out, and are left out when empty.
+        let end: PeriodEndInput = serde_json::from_str(r#"{"ended_on":"2026-11-01"}"#).unwrap();
+        assert!(end.onward_offers.is_empty() && end.discontinue_reason.is_none());
+        assert_eq!(
+            serde_json::to_string(&ParticipantAttributesInput {
+                sex: Some(Sex::Female),
+                ..Default::default()
+            })
+            .unwrap(),
+            r#"{"sex":"female"}"#
+        );
     }
 
     #[test]
@@ -831,7 +990,10 @@ mod tests {
                 match (next_status(*status, *action), expected) {
                     (Ok(next), Some(want)) => assert_eq!(next, want),
                     (Err(e), None) => {
-                        assert_eq!((e.field.as_str(), e.rule), ("status", "transition"))
+                        assert_eq!((e.field.as_str(), e.rule), ("status", "transition"));
+                        // The message names both the status and the action.
+                        assert!(e.message.contains(status.as_str()), "{}", e.message);
+                        assert!(e.message.contains(action.as_str()), "{}", e.message);
                     }
                     (got, want) => panic!("{status} + {action}: got {got:?}, want {want:?}"),
                 }
@@ -869,6 +1031,20 @@ mod tests {
             rules,
             vec![("reasons", "required"), ("referred_on", "not_future")]
         );
+        let too_early = ReferralInput {
+            referrer_type: ReferrerType::Gp,
+            reasons: vec![ReferralReason::Copd],
+            referred_on: d("1999-12-31"),
+        };
+        assert_eq!(too_early.clone().parse(today).unwrap_err()[0].rule, "range");
+        assert!(
+            ReferralInput {
+                referred_on: d("2000-01-01"),
+                ..too_early
+            }
+            .parse(today)
+            .is_ok()
+        );
         // Tomorrow is allowed (a phone east of Norway).
         assert!(
             ReferralInput {
@@ -905,6 +1081,45 @@ mod tests {
             .parse(today)
             .unwrap_err();
         assert_eq!(e[0].rule, "length");
+        let e = input(TriageOutcome::Redirected, Some(&"x".repeat(201)))
+            .parse(today)
+            .unwrap_err();
+        assert_eq!(e[0].rule, "length");
+        let ok = input(TriageOutcome::Redirected, Some(" Idrettslaget "))
+            .parse(today)
+            .unwrap();
+        assert_eq!(ok.redirected_to.as_deref(), Some("Idrettslaget"));
+        // A target is optional even when redirected.
+        assert!(input(TriageOutcome::Redirected, None).parse(today).is_ok());
+        assert!(
+            input(TriageOutcome::AwaitingClearance, None)
+                .parse(today)
+                .is_ok()
+        );
+        // Every error at once: date and consistency.
+        let errors = TriageInput {
+            outcome: TriageOutcome::AwaitingClearance,
+            decided_on: d("2026-11-27"),
+            redirected_to: Some("Fysioterapi".into()),
+        }
+        .parse(today)
+        .unwrap_err();
+        let rules: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        assert_eq!(
+            rules,
+            vec![
+                ("decided_on", "not_future"),
+                ("redirected_to", "consistent")
+            ]
+        );
+        let e = input(TriageOutcome::Enrolled, None);
+        let e = TriageInput {
+            decided_on: d("1999-12-31"),
+            ..e
+        }
+        .parse(today)
+        .unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].rule), ("decided_on", "range"));
     }
 
     #[test]
@@ -918,6 +1133,15 @@ mod tests {
             .parse(today)
         };
         assert!(start("2026-12-25").is_ok());
+        assert!(start("2000-01-01").is_ok());
+        let referral_id = Uuid::nil();
+        let with_referral = PeriodStartInput {
+            start_date: today,
+            referral_id: Some(referral_id),
+        }
+        .parse(today)
+        .unwrap();
+        assert_eq!(with_referral.referral_id, Some(referral_id));
         assert_eq!(start("2026-12-26").unwrap_err()[0].rule, "not_future");
         assert_eq!(start("1999-12-31").unwrap_err()[0].rule, "range");
     }
@@ -956,7 +1180,88 @@ mod tests {
         let errors = end(vec![OnwardOffer::Nav], None, "2026-11-01")
             .parse(PeriodAction::Discontinue, start, today)
             .unwrap_err();
-        assert_eq!(errors[0].field, "onward_offers");
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].rule),
+            ("onward_offers", "consistent")
+        );
+        // Discontinuing with a reason; ending on the start day is allowed.
+        let ok = end(vec![], Some(DiscontinueReason::LostContact), "2026-09-01")
+            .parse(PeriodAction::Discontinue, start, today)
+            .unwrap();
+        assert_eq!(ok.discontinue_reason, Some(DiscontinueReason::LostContact));
+        // Completing without onward offers, tomorrow at the latest.
+        assert!(
+            end(vec![], None, "2026-11-26")
+                .parse(PeriodAction::Complete, start, today)
+                .is_ok()
+        );
+        let errors = end(vec![], None, "2026-11-27")
+            .parse(PeriodAction::Complete, start, today)
+            .unwrap_err();
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].rule),
+            ("ended_on", "not_future")
+        );
+        // Offers are sorted and deduplicated.
+        let ok = end(
+            vec![
+                OnwardOffer::Other,
+                OnwardOffer::VoluntaryOrganisation,
+                OnwardOffer::Other,
+            ],
+            None,
+            "2026-11-24",
+        )
+        .parse(PeriodAction::Complete, start, today)
+        .unwrap();
+        assert_eq!(
+            ok.onward_offers,
+            vec![OnwardOffer::VoluntaryOrganisation, OnwardOffer::Other]
+        );
+    }
+
+    #[test]
+    fn conversations_are_dated_up_to_tomorrow() {
+        let today = d("2026-11-25");
+        let conversation = |on: &str| ConversationInput {
+            kind: ConversationKind::Interim,
+            held_on: d(on),
+            interpreter_used: true,
+        };
+        let ok = conversation("2026-11-26").parse(today).unwrap();
+        assert_eq!(
+            (ok.kind, ok.interpreter_used),
+            (ConversationKind::Interim, true)
+        );
+        let e = conversation("2026-11-27").parse(today).unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].rule), ("held_on", "not_future"));
+        let e = conversation("1999-12-31").parse(today).unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].rule), ("held_on", "range"));
+    }
+
+    #[test]
+    fn courses_are_dated_and_named() {
+        let today = d("2026-11-25");
+        let course = |on: &str, name: Option<&str>| CourseInput {
+            kind: CourseKind::BraMat,
+            started_on: d(on),
+            name: name.map(str::to_owned),
+        };
+        let ok = course("2026-10-01", Some(" Bra mat høst "))
+            .parse(today)
+            .unwrap();
+        assert_eq!(ok.name.as_deref(), Some("Bra mat høst"));
+        assert!(course("2026-11-26", None).parse(today).is_ok());
+        let e = course("2026-11-27", None).parse(today).unwrap_err();
+        assert_eq!(
+            (e[0].field.as_str(), e[0].rule),
+            ("started_on", "not_future")
+        );
+        let errors = course("1999-12-31", Some(&"x".repeat(101)))
+            .parse(today)
+            .unwrap_err();
+        let rules: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        assert_eq!(rules, vec![("started_on", "range"), ("name", "length")]);
     }
 
     #[test]
@@ -978,6 +1283,31 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["text", "target"]);
+        let e = GoalInput {
+            domain: GoalDomain::Sleep,
+            text: "x".repeat(301),
+            target: None,
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].rule), ("text", "length"));
+        let e = GoalInput {
+            domain: GoalDomain::Sleep,
+            text: "Sove\nmer".into(),
+            target: None,
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(e[0].rule, "no_control_characters");
+        assert!(
+            GoalInput {
+                domain: GoalDomain::Alcohol,
+                text: "x".repeat(300),
+                target: None,
+            }
+            .parse()
+            .is_ok()
+        );
     }
 
     #[test]
@@ -1019,5 +1349,78 @@ mod tests {
                 "preferred_language"
             ]
         );
+    }
+
+    #[test]
+    fn attribute_bounds() {
+        let today = d("2026-11-25");
+        let parse = |input: ParticipantAttributesInput| input.parse(today);
+        assert_eq!(
+            parse(ParticipantAttributesInput::default()).unwrap(),
+            ParticipantAttributes::default()
+        );
+        let ok = parse(ParticipantAttributesInput {
+            sex: Some(Sex::Female),
+            education: Some(EducationLevel::HigherLong),
+            interpreter_needed: Some(true),
+            other_language_background: Some(true),
+            municipality: Some(" 4601 ".into()),
+            preferred_language: Some("nb-NO".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(ok.sex, Some(Sex::Female));
+        assert_eq!(ok.education, Some(EducationLevel::HigherLong));
+        assert_eq!(ok.municipality.unwrap().as_str(), "4601");
+        assert_eq!(ok.preferred_language.as_deref(), Some("nb-no"));
+        assert_eq!(
+            (ok.interpreter_needed, ok.other_language_background),
+            (Some(true), Some(true))
+        );
+        let height = |h: f64| {
+            parse(ParticipantAttributesInput {
+                height_cm: Some(h),
+                ..Default::default()
+            })
+        };
+        assert!(height(50.0).is_ok() && height(250.0).is_ok());
+        for bad in [49.9, 250.1, f64::INFINITY, -170.0] {
+            let e = height(bad).unwrap_err();
+            assert_eq!((e[0].field.as_str(), e[0].rule), ("height_cm", "range"));
+        }
+        let language = |tag: &str| {
+            parse(ParticipantAttributesInput {
+                preferred_language: Some(tag.into()),
+                ..Default::default()
+            })
+        };
+        for good in ["ar", "so", "uk", &"a".repeat(35)] {
+            assert!(language(good).is_ok(), "{good}");
+        }
+        for bad in ["", "n", "nb1", "no_NB", "--", "ти", &"a".repeat(36)] {
+            let e = language(bad).unwrap_err();
+            assert_eq!(
+                (e[0].field.as_str(), e[0].rule),
+                ("preferred_language", "format"),
+                "{bad}"
+            );
+        }
+        let e = parse(ParticipantAttributesInput {
+            birth_month: Some("1971-13".into()),
+            municipality: Some("0001".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        let rules: Vec<_> = e.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        assert_eq!(
+            rules,
+            vec![("birth_month", "year_month"), ("municipality", "format")]
+        );
+        let all = parse(ParticipantAttributesInput {
+            work_school: Some(WorkSchoolStatus::ALL.iter().rev().copied().collect()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(all.work_school.as_deref(), Some(WorkSchoolStatus::ALL));
     }
 }
