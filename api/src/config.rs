@@ -2,6 +2,7 @@
 //! defaults that run on a laptop with nothing set.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -36,6 +37,9 @@ pub struct Config {
     /// How long in-flight requests may take to finish on shutdown.
     /// `FRISKLIV_SHUTDOWN_GRACE_SECS`, default 20.
     pub shutdown_grace: Duration,
+    /// Where research extract files are written (created when needed).
+    /// `FRISKLIV_EXPORT_DIR`, default `./friskliv-data/exports`.
+    pub export_dir: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +98,8 @@ impl Config {
             auth_rate_per_minute: parsed("FRISKLIV_AUTH_RATE_PER_MINUTE", 30)?,
             max_body_bytes: parsed("FRISKLIV_MAX_BODY_BYTES", 1024 * 1024)?,
             shutdown_grace: Duration::from_secs(parsed("FRISKLIV_SHUTDOWN_GRACE_SECS", 20)?),
+            export_dir: var("FRISKLIV_EXPORT_DIR")
+                .map_or_else(|| PathBuf::from("./friskliv-data/exports"), PathBuf::from),
         };
         if config.db_pool_size == 0 {
             return Err(ConfigError {
@@ -118,6 +124,8 @@ impl Config {
             auth_rate_per_minute: 1000,
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(5),
+            export_dir: std::env::temp_dir()
+                .join(format!("friskliv-exports-{}", uuid::Uuid::new_v4())),
         }
     }
 

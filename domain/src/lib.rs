@@ -53,10 +53,12 @@ macro_rules! wire_enum {
 pub mod assessment;
 pub mod consent;
 pub mod diary;
+pub mod disclosure;
 pub mod identity;
 pub mod indicators;
 pub mod journey;
 pub mod kostra;
+pub mod outcome_tables;
 pub mod outcomes;
 pub mod summary;
 pub mod validation;

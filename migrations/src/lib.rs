@@ -10,6 +10,7 @@ mod m20261124_000003_sharing;
 mod m20261124_000004_one_active_consent;
 mod m20261125_000005_journey;
 mod m20261125_000006_export_audit;
+mod m20261125_000007_export_jobs;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_one_active_consent::Migration),
             Box::new(m20261125_000005_journey::Migration),
             Box::new(m20261125_000006_export_audit::Migration),
+            Box::new(m20261125_000007_export_jobs::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod centres;
 pub mod diary;
+pub mod exports;
 pub mod journey;
 pub mod me;
 pub mod participants;
@@ -52,6 +53,8 @@ pub type Api = (
     journey::JourneyApi,
     progress::ProgressApi,
     reports::ReportsApi,
+    exports::ExportsApi,
+    exports::ResearchApi,
 );
 
 pub fn api() -> Api {
@@ -67,5 +70,7 @@ pub fn api() -> Api {
         journey::JourneyApi,
         progress::ProgressApi,
         reports::ReportsApi,
+        exports::ExportsApi,
+        exports::ResearchApi,
     )
 }

@@ -151,3 +151,162 @@ pub async fn kostra_persons(
     }
     Ok(persons.into_values().collect())
 }
+
+/// Periods per page when computing outcome tables: memory holds one page
+/// of diaries at a time, however many periods there are.
+const PERIODS_PER_PAGE: u64 = 200;
+
+/// Calls `each` with every follow-up period of `centres` that started in
+/// `[from, to]`, together with the rows its outcomes are computed from
+/// (everything visible: anonymous tables need no consent, DOMAIN.md §6).
+/// Pages through the periods by id.
+pub async fn each_period_with_rows(
+    db: &impl ConnectionTrait,
+    centres: &[Uuid],
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    mut each: impl FnMut(&period::Model, Option<&str>, super::journey::OutcomeRows),
+) -> Result<u64, DbErr> {
+    use super::entities::{assessment, diary_entry, goal};
+    use friskliv_domain::diary::EntryKind;
+    use sea_orm::QueryOrder;
+
+    let mut after: Option<Uuid> = None;
+    let mut seen = 0u64;
+    loop {
+        let mut q = period::Entity::find()
+            .filter(period::Column::CentreId.is_in(centres.iter().copied()))
+            .filter(period::Column::StartDate.gte(from))
+            .filter(period::Column::StartDate.lte(to));
+        if let Some(last) = after {
+            q = q.filter(period::Column::Id.gt(last));
+        }
+        let page = q
+            .order_by_asc(period::Column::Id)
+            .limit(PERIODS_PER_PAGE)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        seen += page.len() as u64;
+        let participants: Vec<Uuid> = {
+            let mut ids: Vec<Uuid> = page.iter().map(|p| p.participant_id).collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let period_ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
+        let referral_ids: Vec<Uuid> = page.iter().filter_map(|p| p.referral_id).collect();
+        let profiles: BTreeMap<Uuid, participant_profile::Model> =
+            participant_profile::Entity::find()
+                .filter(participant_profile::Column::AccountId.is_in(participants.iter().copied()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.account_id, p))
+                .collect();
+        let referrers: BTreeMap<Uuid, String> = referral::Entity::find()
+            .select_only()
+            .column(referral::Column::Id)
+            .column(referral::Column::ReferrerType)
+            .filter(referral::Column::Id.is_in(referral_ids))
+            .into_tuple::<(Uuid, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut assessments: BTreeMap<Uuid, Vec<assessment::Model>> = BTreeMap::new();
+        for a in assessment::Entity::find()
+            .filter(assessment::Column::PeriodId.is_in(period_ids.iter().copied()))
+            .all(db)
+            .await?
+        {
+            if let Some(pid) = a.period_id {
+                assessments.entry(pid).or_default().push(a);
+            }
+        }
+        let mut goals: BTreeMap<Uuid, Vec<goal::Model>> = BTreeMap::new();
+        for g in goal::Entity::find()
+            .filter(goal::Column::PeriodId.is_in(period_ids.iter().copied()))
+            .all(db)
+            .await?
+        {
+            if let Some(pid) = g.period_id {
+                goals.entry(pid).or_default().push(g);
+            }
+        }
+        let first =
+            page.iter().map(|p| p.start_date).min().unwrap_or(from) - chrono::Duration::days(7);
+        let last_day = page
+            .iter()
+            .map(|p| {
+                p.ended_on
+                    .unwrap_or(today)
+                    .max(p.start_date + chrono::Duration::days(90))
+            })
+            .max()
+            .unwrap_or(today);
+        let mut diaries: BTreeMap<Uuid, Vec<(NaiveDate, String)>> = BTreeMap::new();
+        let mut quits: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+        let rows: Vec<(Uuid, String, Option<NaiveDate>, Option<String>)> =
+            diary_entry::Entity::find()
+                .select_only()
+                .column(diary_entry::Column::ParticipantId)
+                .column(diary_entry::Column::Kind)
+                .column(diary_entry::Column::DiaryDay)
+                .column(diary_entry::Column::Content)
+                .filter(diary_entry::Column::ParticipantId.is_in(participants.iter().copied()))
+                .filter(diary_entry::Column::Deleted.eq(false))
+                .filter(
+                    Condition::any()
+                        .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
+                        .add(
+                            Condition::all()
+                                .add(diary_entry::Column::DiaryDay.gte(first))
+                                .add(diary_entry::Column::DiaryDay.lte(last_day)),
+                        ),
+                )
+                .into_tuple()
+                .all(db)
+                .await?;
+        for (participant, kind, day, content) in rows {
+            let Some(content) = content else { continue };
+            if kind == EntryKind::QuitAttempt.as_str() {
+                quits.entry(participant).or_default().push(content);
+            } else if let Some(day) = day {
+                diaries.entry(participant).or_default().push((day, content));
+            }
+        }
+        for p in &page {
+            let window_from = p.start_date - chrono::Duration::days(7);
+            let window_to = p
+                .ended_on
+                .unwrap_or(today)
+                .max(p.start_date + chrono::Duration::days(90));
+            let rows = super::journey::OutcomeRows {
+                profile: profiles.get(&p.participant_id).cloned(),
+                diary_visible: true,
+                assessments_visible: true,
+                assessments: assessments.remove(&p.id).unwrap_or_default(),
+                diary: diaries
+                    .get(&p.participant_id)
+                    .map(|d| {
+                        d.iter()
+                            .filter(|(day, _)| *day >= window_from && *day <= window_to)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                quit_attempts: quits.get(&p.participant_id).cloned().unwrap_or_default(),
+                goals: goals.remove(&p.id).unwrap_or_default(),
+            };
+            let referrer = p
+                .referral_id
+                .and_then(|id| referrers.get(&id))
+                .map(String::as_str);
+            each(p, referrer, rows);
+        }
+    }
+    Ok(seen)
+}

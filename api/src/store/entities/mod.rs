@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod course;
 pub mod diary_entry;
 pub mod export_audit;
+pub mod export_job;
 pub mod goal;
 pub mod guardian_link;
 pub mod invite;

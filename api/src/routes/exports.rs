@@ -1,0 +1,566 @@
+//! Anonymous outcome tables for evaluators (DOMAIN.md §7): grouped counts
+//! and means over follow-up periods, disclosure-controlled in the domain
+//! before they leave. Periods are read page by page, so memory holds one
+//! page of diaries and the groups, however many periods there are. Every
+//! request, allowed or refused, writes an `export_audit` row.
+
+use chrono::{NaiveDate, Utc};
+use friskliv_domain::FieldError;
+use friskliv_domain::disclosure::{csv_cell, csv_statistic};
+use friskliv_domain::outcome_tables::{
+    COUNTS, Dimension, OutcomeTables, PeriodRecord, Row, STATISTICS, Table,
+};
+use friskliv_domain::outcomes::period_outcomes;
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::participants::actor_of;
+use super::reports::Format;
+use crate::auth::{BearerAuth, authenticate};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::outcomes::period_facts;
+use crate::state::AppState;
+use crate::store::reports;
+use crate::store::sharing::birth_month_of;
+
+pub struct ExportsApi;
+
+/// A count, or `null` with `suppressed` set when it could identify someone.
+#[derive(Object)]
+pub struct CountCell {
+    pub measure: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub count: Option<u64>,
+    /// `none`, `primary` (1–4) or `secondary` (protects a primary cell from recomputation).
+    pub suppressed: String,
+}
+
+#[derive(Object)]
+pub struct StatisticCell {
+    pub measure: String,
+    /// Null when suppressed (fewer than 5 people) or when nothing was measured.
+    #[oai(skip_serializing_if_is_none)]
+    pub value: Option<f64>,
+    pub suppressed: bool,
+}
+
+#[derive(Object)]
+pub struct GroupValue {
+    pub dimension: String,
+    pub value: String,
+}
+
+#[derive(Object)]
+pub struct TableRow {
+    /// Empty for the total row.
+    pub group: Vec<GroupValue>,
+    pub counts: Vec<CountCell>,
+    pub statistics: Vec<StatisticCell>,
+}
+
+/// Outcome tables with disclosure control applied.
+#[derive(Object)]
+pub struct OutcomeTablesView {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub centres: Vec<Uuid>,
+    pub group_by: Vec<String>,
+    /// Periods counted (before suppression).
+    pub periods_read: u64,
+    pub rows: Vec<TableRow>,
+    pub total: TableRow,
+    /// The indicator definitions used (id@version).
+    pub definitions: Vec<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum OutcomeTablesResponse {
+    #[oai(status = 200)]
+    Json(Json<OutcomeTablesView>),
+    /// One line per group plus `total`; suppressed cells are `:` as SSB shows them.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+fn suppression_name(cell: &friskliv_domain::disclosure::Cell) -> String {
+    serde_json::to_value(cell.suppression)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn row_view(row: &Row) -> TableRow {
+    TableRow {
+        group: row
+            .group
+            .iter()
+            .map(|(d, v)| GroupValue {
+                dimension: (*d).to_owned(),
+                value: v.clone(),
+            })
+            .collect(),
+        counts: COUNTS
+            .iter()
+            .map(|m| {
+                let cell = &row.counts[m];
+                CountCell {
+                    measure: (*m).to_owned(),
+                    count: cell.shown(),
+                    suppressed: suppression_name(cell),
+                }
+            })
+            .collect(),
+        statistics: STATISTICS
+            .iter()
+            .map(|m| {
+                let s = &row.statistics[m];
+                StatisticCell {
+                    measure: (*m).to_owned(),
+                    value: s.value,
+                    suppressed: s.suppressed,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn csv_line(out: &mut String, group: &[String], row: &Row) {
+    let mut fields: Vec<String> = group.to_vec();
+    fields.extend(COUNTS.iter().map(|m| csv_cell(&row.counts[m])));
+    fields.extend(
+        STATISTICS
+            .iter()
+            .map(|m| csv_statistic(&row.statistics[m], 3)),
+    );
+    out.push_str(&fields.join(","));
+    out.push('\n');
+}
+
+fn csv(table: &Table) -> String {
+    let mut header: Vec<String> = table
+        .group_by
+        .iter()
+        .map(|d| d.as_str().to_owned())
+        .collect();
+    header.extend(COUNTS.iter().map(|m| (*m).to_owned()));
+    header.extend(STATISTICS.iter().map(|m| (*m).to_owned()));
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in &table.rows {
+        let group: Vec<String> = table
+            .group_by
+            .iter()
+            .map(|d| csv_text(&row.group[d.as_str()]))
+            .collect();
+        csv_line(&mut out, &group, row);
+    }
+    let total: Vec<String> = table.group_by.iter().map(|_| "total".to_owned()).collect();
+    csv_line(&mut out, &total, &table.total);
+    out
+}
+
+/// Group values are ids and codes; quote anything that is not.
+fn csv_text(raw: &str) -> String {
+    if raw
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-+_".contains(c))
+    {
+        raw.to_owned()
+    } else {
+        format!("\"{}\"", raw.replace('"', "\"\""))
+    }
+}
+
+fn parse_group_by(raw: Option<&str>) -> ApiResult<Vec<Dimension>> {
+    let mut dims = Vec::new();
+    for part in raw
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let dim: Dimension = part
+            .parse()
+            .map_err(|m: String| ApiError::validation(FieldError::new("group_by", "one_of", m)))?;
+        if dims.contains(&dim) {
+            return Err(ApiError::validation(FieldError::new(
+                "group_by",
+                "unique",
+                format!("{dim} is given twice"),
+            )));
+        }
+        dims.push(dim);
+    }
+    Ok(dims)
+}
+
+/// The longest span one request may cover.
+const MAX_SPAN_DAYS: i64 = 366 * 5;
+
+#[OpenApi(tag = "ApiTags::Reports")]
+impl ExportsApi {
+    /// Anonymous outcome tables (evaluators and centre admins of the centre)
+    ///
+    /// Counts and means over the follow-up periods that started in
+    /// `[from, to]`, grouped by `group_by` (comma-separated: `year`,
+    /// `centre`, `sex`, `age_band`, `referral_source`). Counts 1–4 and
+    /// statistics from fewer than 5 people are suppressed, plus secondary
+    /// suppression where a published total would reveal them.
+    #[oai(
+        path = "/v1/exports/outcomes",
+        method = "get",
+        operation_id = "getOutcomeTables"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn outcomes(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// First period start counted, YYYY-MM-DD.
+        from: Query<NaiveDate>,
+        /// Last period start counted, YYYY-MM-DD.
+        to: Query<NaiveDate>,
+        /// Comma-separated dimensions; none gives the total only.
+        group_by: Query<Option<String>>,
+        /// `json` (default) or `csv`.
+        format: Query<Option<Format>>,
+        /// The centre (default: the caller's own).
+        centre_id: Query<Option<Uuid>>,
+    ) -> ApiResult<OutcomeTablesResponse> {
+        let principal = authenticate(&state, &auth).await?;
+        let (from, to) = (from.0, to.0);
+        if to < from || (to - from).num_days() > MAX_SPAN_DAYS {
+            return Err(ApiError::validation(FieldError::new(
+                "to",
+                "range",
+                format!("must be on or after `from` and at most {MAX_SPAN_DAYS} days later"),
+            )));
+        }
+        let dims = parse_group_by(group_by.0.as_deref())?;
+        let format = format.0.unwrap_or(Format::Json);
+        let actor = actor_of(&principal);
+        let centre = centre_id.0.or(actor.centre_id);
+        let allowed = centre.is_some_and(|c| reports::may_report_on(&actor, c));
+        let now = Utc::now();
+        reports::audit(
+            &state.db,
+            &actor,
+            "outcome_tables",
+            centre,
+            serde_json::json!({
+                "from": from, "to": to,
+                "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                "format": if format == Format::Csv { "csv" } else { "json" },
+            }),
+            allowed,
+            now,
+        )
+        .await?;
+        let Some(centre) = centre.filter(|_| allowed) else {
+            return Err(ApiError::forbidden(
+                "only evaluators and centre admins of the centre see its outcome tables",
+            ));
+        };
+        let today = clock::today(now);
+        let mut tables = OutcomeTables::new(dims.clone());
+        let centre_label = centre.to_string();
+        let periods_read = reports::each_period_with_rows(
+            &state.db,
+            &[centre],
+            from,
+            to,
+            today,
+            |period, referrer, rows| {
+                let birth = birth_month_of(rows.profile.as_ref());
+                let sex = rows
+                    .profile
+                    .as_ref()
+                    .and_then(|p| p.sex.as_deref()?.parse().ok());
+                let completed = period.status == "completed";
+                let outcomes = period_outcomes(&period_facts(period, rows, today));
+                tables.add(&PeriodRecord {
+                    participant: period.participant_id,
+                    year: chrono::Datelike::year(&period.start_date),
+                    centre: centre_label.clone(),
+                    sex,
+                    age: birth.map(|b| b.age_on(period.start_date)),
+                    referral_source: referrer.and_then(|r| r.parse().ok()),
+                    completed,
+                    outcomes,
+                });
+            },
+        )
+        .await?;
+        let table = tables.finish();
+        let definitions = friskliv_domain::outcome_tables::DEFINITIONS_USED
+            .iter()
+            .map(|d| format!("{}@{}", d.id, d.version))
+            .collect();
+        Ok(match format {
+            Format::Json => OutcomeTablesResponse::Json(Json(OutcomeTablesView {
+                from,
+                to,
+                centres: vec![centre],
+                group_by: dims.iter().map(|d| d.as_str().to_owned()).collect(),
+                periods_read,
+                rows: table.rows.iter().map(row_view).collect(),
+                total: row_view(&table.total),
+                definitions,
+            })),
+            Format::Csv => OutcomeTablesResponse::Csv(
+                Binary(csv(&table).into_bytes()),
+                format!("attachment; filename=\"outcomes-{from}-{to}.csv\""),
+            ),
+        })
+    }
+}
+
+// ---- research extract ------------------------------------------------------------
+
+/// Ask for a record-level research extract.
+#[derive(Object, serde::Deserialize)]
+pub struct ResearchExportRequest {
+    /// The centre (default: the caller's own).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub centre_id: Option<Uuid>,
+    /// First period start included, YYYY-MM-DD.
+    pub from: NaiveDate,
+    /// Last period start included, YYYY-MM-DD.
+    pub to: NaiveDate,
+    /// `csv`, `json` or `fhir` (a FHIR R4 Bundle).
+    pub format: String,
+}
+
+/// A research extract job.
+#[derive(Object)]
+pub struct ExportJobView {
+    pub id: Uuid,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    pub format: String,
+    pub centre_id: Uuid,
+    pub rows_written: i64,
+    /// What was generalised or dropped so every quasi-identifier class holds ≥ 5 people.
+    #[oai(skip_serializing_if_is_none)]
+    pub report: Option<serde_json::Value>,
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
+    /// Where to download the file once `done`.
+    pub download: String,
+    pub created_at: chrono::DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub finished_at: Option<chrono::DateTime<Utc>>,
+}
+
+fn job_view(j: crate::store::entities::export_job::Model) -> ExportJobView {
+    ExportJobView {
+        download: format!("/v1/exports/jobs/{}/download", j.id),
+        id: j.id,
+        status: j.status,
+        format: j.format,
+        centre_id: j.centre_id,
+        rows_written: j.rows_written,
+        report: j.report.and_then(|r| serde_json::from_str(&r).ok()),
+        error: j.error,
+        created_at: j.created_at,
+        finished_at: j.finished_at,
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum JobAccepted {
+    /// Queued; poll the job.
+    #[oai(status = 202)]
+    Accepted(Json<ExportJobView>),
+}
+
+#[derive(ApiResponse)]
+pub enum Download {
+    /// The extract, streamed.
+    #[oai(status = 200, content_type = "application/octet-stream")]
+    File(
+        Binary<poem::Body>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+pub struct ResearchApi;
+
+async fn own_job(
+    state: &AppState,
+    actor: &crate::store::sharing::Actor,
+    id: Uuid,
+) -> ApiResult<crate::store::entities::export_job::Model> {
+    use sea_orm::EntityTrait;
+    let job = crate::store::entities::export_job::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .filter(|j| reports::may_report_on(actor, j.centre_id))
+        .ok_or_else(|| ApiError::not_found("export job"))?;
+    Ok(job)
+}
+
+#[OpenApi(tag = "ApiTags::Reports")]
+impl ResearchApi {
+    /// Start a research extract (evaluators and centre admins of the centre)
+    ///
+    /// Only participants with an active `research` consent appear; each
+    /// gets a pseudonym keyed for this extract alone; dates are days from
+    /// the period start; age band, sex, centre and year form classes of at
+    /// least 5 (generalised or dropped, as the job reports).
+    #[oai(
+        path = "/v1/exports/research",
+        method = "post",
+        operation_id = "startResearchExport"
+    )]
+    async fn start(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: crate::body::JsonBody<ResearchExportRequest>,
+    ) -> ApiResult<JobAccepted> {
+        use sea_orm::ActiveModelTrait;
+        let principal = authenticate(&state, &auth).await?;
+        let actor = actor_of(&principal);
+        let body = body.0;
+        let Some(format) = crate::jobs::ResearchFormat::parse(&body.format) else {
+            return Err(ApiError::validation(FieldError::new(
+                "format",
+                "one_of",
+                "must be one of csv, json, fhir",
+            )));
+        };
+        if body.to < body.from || (body.to - body.from).num_days() > MAX_SPAN_DAYS {
+            return Err(ApiError::validation(FieldError::new(
+                "to",
+                "range",
+                format!("must be on or after `from` and at most {MAX_SPAN_DAYS} days later"),
+            )));
+        }
+        let centre = body.centre_id.or(actor.centre_id);
+        let allowed = centre.is_some_and(|c| reports::may_report_on(&actor, c));
+        let now = Utc::now();
+        let parameters = serde_json::json!({
+            "from": body.from, "to": body.to, "format": format.as_str(),
+        });
+        reports::audit(
+            &state.db,
+            &actor,
+            "research_extract",
+            centre,
+            parameters.clone(),
+            allowed,
+            now,
+        )
+        .await?;
+        let Some(centre) = centre.filter(|_| allowed) else {
+            return Err(ApiError::forbidden(
+                "only evaluators and centre admins of the centre may export its data",
+            ));
+        };
+        let id = Uuid::now_v7();
+        let job = crate::store::entities::export_job::ActiveModel {
+            id: sea_orm::Set(id),
+            requested_by: sea_orm::Set(Some(actor.account_id)),
+            centre_id: sea_orm::Set(centre),
+            format: sea_orm::Set(format.as_str().to_owned()),
+            parameters: sea_orm::Set(parameters.to_string()),
+            status: sea_orm::Set("queued".to_owned()),
+            rows_written: sea_orm::Set(0),
+            report: sea_orm::Set(None),
+            error: sea_orm::Set(None),
+            created_at: sea_orm::Set(now),
+            finished_at: sea_orm::Set(None),
+        }
+        .insert(&state.db)
+        .await?;
+        tokio::spawn(crate::jobs::run_job(
+            state.db.clone(),
+            state.config.export_dir.clone(),
+            id,
+            crate::jobs::ResearchRequest {
+                centre_id: centre,
+                from: body.from,
+                to: body.to,
+                format,
+            },
+        ));
+        Ok(JobAccepted::Accepted(Json(job_view(job))))
+    }
+
+    /// A research extract job's status and report
+    #[oai(
+        path = "/v1/exports/jobs/:job_id",
+        method = "get",
+        operation_id = "getExportJob"
+    )]
+    async fn job(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        job_id: poem_openapi::param::Path<crate::params::IdParam>,
+    ) -> ApiResult<Json<ExportJobView>> {
+        let principal = authenticate(&state, &auth).await?;
+        let job = own_job(&state, &actor_of(&principal), job_id.get("job_id")?).await?;
+        Ok(Json(job_view(job)))
+    }
+
+    /// Download a finished research extract (streamed)
+    #[oai(
+        path = "/v1/exports/jobs/:job_id/download",
+        method = "get",
+        operation_id = "downloadExport"
+    )]
+    async fn download(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        job_id: poem_openapi::param::Path<crate::params::IdParam>,
+    ) -> ApiResult<Download> {
+        let principal = authenticate(&state, &auth).await?;
+        let actor = actor_of(&principal);
+        let job = own_job(&state, &actor, job_id.get("job_id")?).await?;
+        if job.status != "done" {
+            return Err(ApiError::conflict(
+                "export-not-ready",
+                format!("the job is {}; download when it is done", job.status),
+            ));
+        }
+        let format = crate::jobs::ResearchFormat::parse(&job.format)
+            .ok_or_else(|| ApiError::internal("stored export format"))?;
+        reports::audit(
+            &state.db,
+            &actor,
+            "research_download",
+            Some(job.centre_id),
+            serde_json::json!({ "job": job.id }),
+            true,
+            Utc::now(),
+        )
+        .await?;
+        let path = crate::jobs::file_of(&state.config.export_dir, job.id, format);
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|_| ApiError::not_found("export file (it may have been cleaned up)"))?;
+        Ok(Download::File(
+            Binary(poem::Body::from_async_read(file)),
+            format.content_type().to_owned(),
+            format!(
+                "attachment; filename=\"{}\"",
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("export")
+            ),
+        ))
+    }
+}
