@@ -194,8 +194,8 @@ impl ProgressApi {
         method = "get",
         operation_id = "listDefinitions"
     )]
-    async fn definitions(&self) -> Json<DefinitionList> {
-        Json(DefinitionList {
+    async fn definitions(&self) -> ApiResult<Json<DefinitionList>> {
+        Ok(Json(DefinitionList {
             definitions: DEFINITIONS
                 .iter()
                 .map(|d| DefinitionView {
@@ -214,7 +214,7 @@ impl ProgressApi {
                     source: d.source.to_owned(),
                 })
                 .collect(),
-        })
+        }))
     }
 
     /// My progress: week k of 12, weekly aggregates, indicators so far, smoke-free streak, money saved, goals
