@@ -1,7 +1,7 @@
 //! The `friskliv` command: `serve` (default), `migrate`, `openapi`, and the
 //! `admin` subcommands that bootstrap a centre before anyone can sign in.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use friskliv_domain::{AccountRole, CentreName, FieldError, InviteCode, MunicipalityNumber};
 use uuid::Uuid;
@@ -72,6 +72,34 @@ pub enum AdminCommand {
         /// An existing centre's id; without it "Demo frisklivssentral" is created.
         #[arg(long)]
         centre: Option<Uuid>,
+    },
+    /// Print a centre's anonymous outcome table as CSV (disclosure control
+    /// applied, as `GET /v1/exports/outcomes`); audited as the operator.
+    OutcomeTables {
+        #[arg(long)]
+        centre: Uuid,
+        /// First period start, YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last period start, YYYY-MM-DD.
+        #[arg(long)]
+        to: NaiveDate,
+        /// Comma-separated: year, centre, sex, age_band, referral_source.
+        #[arg(long, default_value = "")]
+        group_by: String,
+    },
+    /// Write a research extract (as `POST /v1/exports/research`) into the
+    /// export folder and print its report; audited as the operator.
+    ResearchExtract {
+        #[arg(long)]
+        centre: Uuid,
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long)]
+        to: NaiveDate,
+        /// csv, json or fhir.
+        #[arg(long, default_value = "csv")]
+        format: String,
     },
 }
 
@@ -158,4 +186,90 @@ pub async fn seed_demo(
     let summary = seed::seed_demo(&db, options, now).await?;
     db.close().await?;
     Ok(summary)
+}
+
+fn group_by(raw: &str) -> Result<Vec<friskliv_domain::outcome_tables::Dimension>, AdminError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse().map_err(|m: String| {
+                AdminError::Invalid(FieldError::new("--group-by", "one_of", m))
+            })
+        })
+        .collect()
+}
+
+async fn operator_audit(
+    db: &sea_orm::DatabaseConnection,
+    action: &str,
+    centre: Uuid,
+    parameters: serde_json::Value,
+) -> Result<(), AdminError> {
+    crate::store::reports::audit_operator(db, action, centre, parameters, Utc::now()).await?;
+    Ok(())
+}
+
+/// `friskliv admin outcome-tables`: the table as CSV.
+pub async fn outcome_tables(
+    config: &Config,
+    centre: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    dims: &str,
+) -> Result<(String, u64), AdminError> {
+    let dims = group_by(dims)?;
+    let db = open_migrated(config).await?;
+    if identity::find_centre(&db, centre).await?.is_none() {
+        return Err(AdminError::NoSuchCentre(centre));
+    }
+    operator_audit(
+        &db,
+        "outcome_tables",
+        centre,
+        serde_json::json!({"from": from, "to": to,
+            "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(), "format": "csv"}),
+    )
+    .await?;
+    let today = crate::clock::today(Utc::now());
+    let (table, periods) =
+        crate::outcomes::outcome_table(&db, centre, from, to, dims, today).await?;
+    Ok((crate::outcomes::table_csv(&table), periods))
+}
+
+/// `friskliv admin research-extract`: writes the file, returns its path and report.
+pub async fn research_extract(
+    config: &Config,
+    centre: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    format: &str,
+) -> Result<(std::path::PathBuf, crate::jobs::Report), AdminError> {
+    let Some(format) = crate::jobs::ResearchFormat::parse(format) else {
+        return Err(FieldError::new("--format", "one_of", "must be csv, json or fhir").into());
+    };
+    let db = open_migrated(config).await?;
+    if identity::find_centre(&db, centre).await?.is_none() {
+        return Err(AdminError::NoSuchCentre(centre));
+    }
+    operator_audit(
+        &db,
+        "research_extract",
+        centre,
+        serde_json::json!({"from": from, "to": to, "format": format.as_str()}),
+    )
+    .await?;
+    let job = Uuid::now_v7();
+    let request = crate::jobs::ResearchRequest {
+        centre_id: centre,
+        from,
+        to,
+        format,
+    };
+    let today = crate::clock::today(Utc::now());
+    let report = crate::jobs::run_research(&db, &config.export_dir, job, &request, today).await?;
+    Ok((
+        crate::jobs::file_of(&config.export_dir, job, format),
+        report,
+    ))
 }

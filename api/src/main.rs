@@ -110,6 +110,31 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
                 }
             }
         }
+        AdminCommand::OutcomeTables {
+            centre,
+            from,
+            to,
+            group_by,
+        } => cli::outcome_tables(&config, centre, from, to, &group_by)
+            .await
+            .map(|(csv, periods)| {
+                print!("{csv}");
+                eprintln!("{periods} periods read");
+            }),
+        AdminCommand::ResearchExtract {
+            centre,
+            from,
+            to,
+            format,
+        } => cli::research_extract(&config, centre, from, to, &format)
+            .await
+            .map(|(path, report)| {
+                println!("file: {}", path.display());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,8 +6,13 @@
 use chrono::{DateTime, NaiveDate};
 use friskliv_domain::assessment::{AssessmentValues, Timepoint, UseStatus};
 use friskliv_domain::diary::{EntryContent, EntryData, QuitAttempt};
+use friskliv_domain::disclosure::{csv_cell, csv_statistic};
 use friskliv_domain::indicators::TreadmillTest;
 use friskliv_domain::journey::Attainment;
+use friskliv_domain::outcome_tables::{
+    COUNTS, OutcomeTables, PeriodRecord, Row, STATISTICS, Table,
+};
+use friskliv_domain::outcomes::period_outcomes;
 use friskliv_domain::outcomes::{
     Dated, PeriodFacts, QuitFacts, TimepointFacts, TobaccoReport, WorkSchoolReport,
 };
@@ -157,5 +162,97 @@ pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate)
             .collect(),
         diary_visible: rows.diary_visible,
         assessments_visible: rows.assessments_visible,
+    }
+}
+
+/// Computes the anonymous outcome table of a centre's periods started in
+/// `[from, to]`, page by page, with disclosure control applied. Returns the
+/// table and how many periods were read.
+pub async fn outcome_table(
+    db: &sea_orm::DatabaseConnection,
+    centre: uuid::Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    dims: Vec<friskliv_domain::outcome_tables::Dimension>,
+    today: NaiveDate,
+) -> Result<(Table, u64), sea_orm::DbErr> {
+    let mut tables = OutcomeTables::new(dims);
+    let centre_label = centre.to_string();
+    let periods_read = crate::store::reports::each_period_with_rows(
+        db,
+        &[centre],
+        from,
+        to,
+        today,
+        |period, referrer, rows| {
+            let birth = birth_month_of(rows.profile.as_ref());
+            let sex = rows
+                .profile
+                .as_ref()
+                .and_then(|p| p.sex.as_deref()?.parse().ok());
+            let completed = period.status == "completed";
+            let outcomes = period_outcomes(&period_facts(period, rows, today));
+            tables.add(&PeriodRecord {
+                participant: period.participant_id,
+                year: chrono::Datelike::year(&period.start_date),
+                centre: centre_label.clone(),
+                sex,
+                age: birth.map(|b| b.age_on(period.start_date)),
+                referral_source: referrer.and_then(|r| r.parse().ok()),
+                completed,
+                outcomes,
+            });
+        },
+    )
+    .await?;
+    Ok((tables.finish(), periods_read))
+}
+
+/// The table as CSV: one line per group and a `total` line; suppressed
+/// cells are `:` as SSB prints them.
+pub fn table_csv(table: &Table) -> String {
+    let mut header: Vec<String> = table
+        .group_by
+        .iter()
+        .map(|d| d.as_str().to_owned())
+        .collect();
+    header.extend(COUNTS.iter().map(|m| (*m).to_owned()));
+    header.extend(STATISTICS.iter().map(|m| (*m).to_owned()));
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in &table.rows {
+        let group: Vec<String> = table
+            .group_by
+            .iter()
+            .map(|d| csv_text(&row.group[d.as_str()]))
+            .collect();
+        csv_line(&mut out, &group, row);
+    }
+    let total: Vec<String> = table.group_by.iter().map(|_| "total".to_owned()).collect();
+    csv_line(&mut out, &total, &table.total);
+    out
+}
+
+fn csv_line(out: &mut String, group: &[String], row: &Row) {
+    let mut fields: Vec<String> = group.to_vec();
+    fields.extend(COUNTS.iter().map(|m| csv_cell(&row.counts[m])));
+    fields.extend(
+        STATISTICS
+            .iter()
+            .map(|m| csv_statistic(&row.statistics[m], 3)),
+    );
+    out.push_str(&fields.join(","));
+    out.push('\n');
+}
+
+/// Group values are ids and codes; quote anything that is not.
+fn csv_text(raw: &str) -> String {
+    if raw
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-+_".contains(c))
+    {
+        raw.to_owned()
+    } else {
+        format!("\"{}\"", raw.replace('"', "\"\""))
     }
 }

@@ -6,11 +6,7 @@
 
 use chrono::{NaiveDate, Utc};
 use friskliv_domain::FieldError;
-use friskliv_domain::disclosure::{csv_cell, csv_statistic};
-use friskliv_domain::outcome_tables::{
-    COUNTS, Dimension, OutcomeTables, PeriodRecord, Row, STATISTICS, Table,
-};
-use friskliv_domain::outcomes::period_outcomes;
+use friskliv_domain::outcome_tables::{COUNTS, Dimension, Row, STATISTICS};
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Binary, Json};
@@ -23,10 +19,9 @@ use super::reports::Format;
 use crate::auth::{BearerAuth, authenticate};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::outcomes::period_facts;
+use crate::outcomes::{outcome_table, table_csv};
 use crate::state::AppState;
 use crate::store::reports;
-use crate::store::sharing::birth_month_of;
 
 pub struct ExportsApi;
 
@@ -132,53 +127,6 @@ fn row_view(row: &Row) -> TableRow {
     }
 }
 
-fn csv_line(out: &mut String, group: &[String], row: &Row) {
-    let mut fields: Vec<String> = group.to_vec();
-    fields.extend(COUNTS.iter().map(|m| csv_cell(&row.counts[m])));
-    fields.extend(
-        STATISTICS
-            .iter()
-            .map(|m| csv_statistic(&row.statistics[m], 3)),
-    );
-    out.push_str(&fields.join(","));
-    out.push('\n');
-}
-
-fn csv(table: &Table) -> String {
-    let mut header: Vec<String> = table
-        .group_by
-        .iter()
-        .map(|d| d.as_str().to_owned())
-        .collect();
-    header.extend(COUNTS.iter().map(|m| (*m).to_owned()));
-    header.extend(STATISTICS.iter().map(|m| (*m).to_owned()));
-    let mut out = header.join(",");
-    out.push('\n');
-    for row in &table.rows {
-        let group: Vec<String> = table
-            .group_by
-            .iter()
-            .map(|d| csv_text(&row.group[d.as_str()]))
-            .collect();
-        csv_line(&mut out, &group, row);
-    }
-    let total: Vec<String> = table.group_by.iter().map(|_| "total".to_owned()).collect();
-    csv_line(&mut out, &total, &table.total);
-    out
-}
-
-/// Group values are ids and codes; quote anything that is not.
-fn csv_text(raw: &str) -> String {
-    if raw
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-+_".contains(c))
-    {
-        raw.to_owned()
-    } else {
-        format!("\"{}\"", raw.replace('"', "\"\""))
-    }
-}
-
 fn parse_group_by(raw: Option<&str>) -> ApiResult<Vec<Dimension>> {
     let mut dims = Vec::new();
     for part in raw
@@ -269,37 +217,8 @@ impl ExportsApi {
                 "only evaluators and centre admins of the centre see its outcome tables",
             ));
         };
-        let today = clock::today(now);
-        let mut tables = OutcomeTables::new(dims.clone());
-        let centre_label = centre.to_string();
-        let periods_read = reports::each_period_with_rows(
-            &state.db,
-            &[centre],
-            from,
-            to,
-            today,
-            |period, referrer, rows| {
-                let birth = birth_month_of(rows.profile.as_ref());
-                let sex = rows
-                    .profile
-                    .as_ref()
-                    .and_then(|p| p.sex.as_deref()?.parse().ok());
-                let completed = period.status == "completed";
-                let outcomes = period_outcomes(&period_facts(period, rows, today));
-                tables.add(&PeriodRecord {
-                    participant: period.participant_id,
-                    year: chrono::Datelike::year(&period.start_date),
-                    centre: centre_label.clone(),
-                    sex,
-                    age: birth.map(|b| b.age_on(period.start_date)),
-                    referral_source: referrer.and_then(|r| r.parse().ok()),
-                    completed,
-                    outcomes,
-                });
-            },
-        )
-        .await?;
-        let table = tables.finish();
+        let (table, periods_read) =
+            outcome_table(&state.db, centre, from, to, dims.clone(), clock::today(now)).await?;
         let definitions = friskliv_domain::outcome_tables::DEFINITIONS_USED
             .iter()
             .map(|d| format!("{}@{}", d.id, d.version))
@@ -316,7 +235,7 @@ impl ExportsApi {
                 definitions,
             })),
             Format::Csv => OutcomeTablesResponse::Csv(
-                Binary(csv(&table).into_bytes()),
+                Binary(table_csv(&table).into_bytes()),
                 format!("attachment; filename=\"outcomes-{from}-{to}.csv\""),
             ),
         })

@@ -50,6 +50,29 @@ pub async fn audit(
     Ok(())
 }
 
+/// An export run by the server's operator (`friskliv admin …`).
+pub async fn audit_operator(
+    db: &impl ConnectionTrait,
+    action: &str,
+    centre_id: Uuid,
+    parameters: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    export_audit::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        actor_account_id: Set(None),
+        actor_role: Set("operator".to_owned()),
+        action: Set(action.to_owned()),
+        centre_id: Set(Some(centre_id)),
+        parameters: Set(parameters.to_string()),
+        allowed: Set(true),
+        at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 const CHUNK: usize = 500;
 
 /// Every person with contact with the centre in `[from, to]`: a follow-up
