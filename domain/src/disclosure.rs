@@ -185,7 +185,8 @@ pub fn csv_cell(cell: &Cell) -> String {
 pub fn csv_statistic(s: &Statistic, decimals: usize) -> String {
     match (s.suppressed, s.value) {
         (true, _) => ":".to_owned(),
-        (false, Some(v)) => format!("{v:.decimals$}"),
+        // `+ 0.0` turns a rounded −0 into 0.
+        (false, Some(v)) => format!("{:.decimals$}", v + 0.0),
         (false, None) => String::new(),
     }
 }

@@ -177,7 +177,7 @@ pub async fn kostra_persons(
 
 /// Periods per page when computing outcome tables: memory holds one page
 /// of diaries at a time, however many periods there are.
-const PERIODS_PER_PAGE: u64 = 200;
+const PERIODS_PER_PAGE: u64 = 100;
 
 /// Calls `each` with every follow-up period of `centres` that started in
 /// `[from, to]`, together with the rows its outcomes are computed from
@@ -259,17 +259,33 @@ pub async fn each_period_with_rows(
                 goals.entry(pid).or_default().push(g);
             }
         }
-        let first =
-            page.iter().map(|p| p.start_date).min().unwrap_or(from) - chrono::Duration::days(7);
-        let last_day = page
-            .iter()
-            .map(|p| {
+        // Each period's own window (a week before its start to its end, or
+        // 90 days), so a participant's other years are never read; the
+        // kinds are listed so the (participant, kind, day) index serves it.
+        let window = |p: &period::Model| {
+            (
+                p.start_date - chrono::Duration::days(7),
                 p.ended_on
                     .unwrap_or(today)
-                    .max(p.start_date + chrono::Duration::days(90))
-            })
-            .max()
-            .unwrap_or(today);
+                    .max(p.start_date + chrono::Duration::days(90)),
+            )
+        };
+        let diary_kinds: Vec<&str> = EntryKind::ALL
+            .iter()
+            .filter(|k| **k != EntryKind::QuitAttempt)
+            .map(|k| k.as_str())
+            .collect();
+        let mut windows = Condition::any();
+        for p in &page {
+            let (from_day, to_day) = window(p);
+            windows = windows.add(
+                Condition::all()
+                    .add(diary_entry::Column::ParticipantId.eq(p.participant_id))
+                    .add(diary_entry::Column::Kind.is_in(diary_kinds.iter().copied()))
+                    .add(diary_entry::Column::DiaryDay.gte(from_day))
+                    .add(diary_entry::Column::DiaryDay.lte(to_day)),
+            );
+        }
         let mut diaries: BTreeMap<Uuid, Vec<(NaiveDate, String)>> = BTreeMap::new();
         let mut quits: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
         let rows: Vec<(Uuid, String, Option<NaiveDate>, Option<String>)> =
@@ -279,16 +295,16 @@ pub async fn each_period_with_rows(
                 .column(diary_entry::Column::Kind)
                 .column(diary_entry::Column::DiaryDay)
                 .column(diary_entry::Column::Content)
-                .filter(diary_entry::Column::ParticipantId.is_in(participants.iter().copied()))
                 .filter(diary_entry::Column::Deleted.eq(false))
                 .filter(
-                    Condition::any()
-                        .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
-                        .add(
-                            Condition::all()
-                                .add(diary_entry::Column::DiaryDay.gte(first))
-                                .add(diary_entry::Column::DiaryDay.lte(last_day)),
-                        ),
+                    Condition::any().add(windows).add(
+                        Condition::all()
+                            .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
+                            .add(
+                                diary_entry::Column::ParticipantId
+                                    .is_in(participants.iter().copied()),
+                            ),
+                    ),
                 )
                 .into_tuple()
                 .all(db)
@@ -302,11 +318,7 @@ pub async fn each_period_with_rows(
             }
         }
         for p in &page {
-            let window_from = p.start_date - chrono::Duration::days(7);
-            let window_to = p
-                .ended_on
-                .unwrap_or(today)
-                .max(p.start_date + chrono::Duration::days(90));
+            let (window_from, window_to) = window(p);
             let rows = super::journey::OutcomeRows {
                 profile: profiles.get(&p.participant_id).cloned(),
                 diary_visible: true,
