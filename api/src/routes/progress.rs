@@ -182,6 +182,32 @@ fn outcomes_of(
     )
 }
 
+/// A period's outcomes as the reader may see them: weeks and diary-based
+/// figures only with `summaries`, the rest as the domain marks it.
+fn outcomes_view(
+    participant_id: Uuid,
+    period: period::Model,
+    rows: journey::OutcomeRows,
+    today: NaiveDate,
+) -> ApiResult<PeriodOutcomesView> {
+    let shared = SharedParts {
+        summaries: rows.diary_visible,
+        assessments: rows.assessments_visible,
+    };
+    let outcomes = period_outcomes(&period_facts(&period, rows, today));
+    let (weeks, indicators) = outcomes_of(&outcomes, shared.summaries);
+    Ok(PeriodOutcomesView {
+        participant_id,
+        period: period_view(period, today)?,
+        as_of: today,
+        weeks,
+        indicators,
+        smoke_free_streak_days: outcomes.smoke_free_streak_days.filter(|_| shared.summaries),
+        money_saved_nok: outcomes.money_saved_nok.filter(|_| shared.summaries),
+        shared,
+    })
+}
+
 fn period_of_seq(periods: &[period::Model], seq: u32) -> Option<&period::Model> {
     periods.iter().find(|p| i64::from(p.seq) == i64::from(seq))
 }
@@ -317,22 +343,7 @@ impl ProgressApi {
         let rows = journey::outcome_rows(&txn, &grant, &period, today).await?;
         txn.commit().await?;
         drop(turn);
-        let shared = SharedParts {
-            summaries: rows.diary_visible,
-            assessments: rows.assessments_visible,
-        };
-        let outcomes = period_outcomes(&period_facts(&period, rows, today));
-        let (weeks, indicators) = outcomes_of(&outcomes, shared.summaries);
-        Ok(Json(PeriodOutcomesView {
-            participant_id,
-            period: period_view(period, today)?,
-            as_of: today,
-            weeks,
-            indicators,
-            smoke_free_streak_days: outcomes.smoke_free_streak_days.filter(|_| shared.summaries),
-            money_saved_nok: outcomes.money_saved_nok.filter(|_| shared.summaries),
-            shared,
-        }))
+        Ok(Json(outcomes_view(participant_id, period, rows, today)?))
     }
 
     /// My follow-up periods
@@ -379,21 +390,7 @@ impl ProgressApi {
             .cloned()
             .ok_or_else(|| ApiError::not_found("period"))?;
         let rows = journey::own_outcome_rows(&state.db, participant, &period, today).await?;
-        let outcomes = period_outcomes(&period_facts(&period, rows, today));
-        let (weeks, indicators) = outcomes_of(&outcomes, true);
-        Ok(Json(PeriodOutcomesView {
-            participant_id: participant,
-            period: period_view(period, today)?,
-            as_of: today,
-            shared: SharedParts {
-                summaries: true,
-                assessments: true,
-            },
-            weeks,
-            indicators,
-            smoke_free_streak_days: outcomes.smoke_free_streak_days,
-            money_saved_nok: outcomes.money_saved_nok,
-        }))
+        Ok(Json(outcomes_view(participant, period, rows, today)?))
     }
 
     /// My goals

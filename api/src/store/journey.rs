@@ -782,7 +782,9 @@ pub struct OutcomeRows {
     pub goals: Vec<goal::Model>,
 }
 
-async fn diary_rows(
+/// (diary day, content JSON) of a participant's live entries other than
+/// quit attempts with diary days in [from, to]; only those two columns.
+pub(crate) async fn diary_rows(
     db: &impl ConnectionTrait,
     participant_id: Uuid,
     from: NaiveDate,

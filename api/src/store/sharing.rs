@@ -348,22 +348,7 @@ pub async fn summary_entries_for(
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, String)>, DbErr> {
     grant.require(ConsentScope::Summaries)?;
-    let rows: Vec<(Option<NaiveDate>, Option<String>)> = diary_entry::Entity::find()
-        .select_only()
-        .column(diary_entry::Column::DiaryDay)
-        .column(diary_entry::Column::Content)
-        .filter(diary_entry::Column::ParticipantId.eq(grant.participant_id))
-        .filter(diary_entry::Column::Deleted.eq(false))
-        .filter(diary_entry::Column::Kind.ne(EntryKind::QuitAttempt.as_str()))
-        .filter(diary_entry::Column::DiaryDay.gte(from))
-        .filter(diary_entry::Column::DiaryDay.lte(to))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(day, content)| Some((day?, content?)))
-        .collect())
+    super::journey::diary_rows(db, grant.participant_id, from, to).await
 }
 
 /// The participant's first diary day, for placing weeks when no period
