@@ -37,6 +37,7 @@
 //! ```
 
 mod diary;
+mod outcomes;
 mod report;
 mod sharing;
 mod stats;
@@ -143,6 +144,7 @@ const TARGET_PUT_P99_MS: f64 = 10.0;
 const TARGET_FEED_MS: f64 = 1_000.0;
 const TARGET_SUMMARY_P95_MS: f64 = 20.0;
 const TARGET_CASELOAD_P95_MS: f64 = 50.0;
+const TARGET_OUTCOMES_P95_MS: f64 = 20.0;
 
 #[derive(Debug, Clone)]
 struct Results {
@@ -159,6 +161,7 @@ struct Results {
     feed_wall: Duration,
     summary: SummaryResults,
     caseload: CaseloadResults,
+    outcomes: outcomes::OutcomeResults,
 }
 
 impl Results {
@@ -407,7 +410,10 @@ async fn bench_backend(
     // 4. A veileder reads a year of one participant's diaries as summaries.
     let summary = sharing::summary(&app, &http, year, sizes.summary_requests, now).await?;
 
-    // 5. The caseload of a centre of 500 (last: it adds 500 access-log
+    // 5. Issue 5: progress and a period's outcomes on the same year.
+    let outcomes = outcomes::measure(&app, &http, &summary, sizes.summary_requests).await?;
+
+    // 6. The caseload of a centre of 500 (last: it adds 500 access-log
     // rows per request).
     let caseload = sharing::caseload(
         &app,
@@ -433,5 +439,6 @@ async fn bench_backend(
         feed_wall,
         summary,
         caseload,
+        outcomes,
     })
 }

@@ -6,8 +6,8 @@ use crate::sharing::SUMMARY_CONCURRENCY;
 use crate::stats::{Latency, ms};
 use crate::{
     BATCH, FEED_PAGE, PUT_CLIENTS, PUT_PERIOD, Results, Sizes, TARGET_CASELOAD_P95_MS,
-    TARGET_FEED_MS, TARGET_INGEST_PER_S, TARGET_INGEST_RATIO, TARGET_PUT_P99_MS,
-    TARGET_SUMMARY_P95_MS,
+    TARGET_FEED_MS, TARGET_INGEST_PER_S, TARGET_INGEST_RATIO, TARGET_OUTCOMES_P95_MS,
+    TARGET_PUT_P99_MS, TARGET_SUMMARY_P95_MS,
 };
 
 /// A database URL without its password, for printing.
@@ -220,6 +220,28 @@ pub fn print_table(all: &[Results], sizes: Sizes, quick: bool, cores: usize) {
             "p95 < 20",
             &|r| p95_cell(&r.summary.w53_conc, TARGET_SUMMARY_P95_MS),
         );
+        for (label, pick) in [
+            (
+                format!("Progress (`/v1/me/progress`), {y}, {n} sequential"),
+                (|r: &Results| &r.outcomes.progress_seq) as fn(&Results) -> &Latency,
+            ),
+            (
+                format!("Progress, {SUMMARY_CONCURRENCY} at once, {n} in all"),
+                |r| &r.outcomes.progress_conc,
+            ),
+            (
+                format!("Period outcomes (`…/periods/1/outcomes`), {y}, {n} sequential"),
+                |r| &r.outcomes.outcomes_seq,
+            ),
+            (
+                format!("Period outcomes, {SUMMARY_CONCURRENCY} at once, {n} in all"),
+                |r| &r.outcomes.outcomes_conc,
+            ),
+        ] {
+            row(label, "p95 < 20", &|r| {
+                p95_cell(pick(r), TARGET_OUTCOMES_P95_MS)
+            });
+        }
         let c = &first.caseload;
         row(
             format!(

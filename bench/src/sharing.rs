@@ -31,7 +31,10 @@ pub const SUMMARY_CONCURRENCY: usize = 8;
 
 /// A new centre and a veileder there, registered with a passkey as staff
 /// are (`friskliv admin invite-staff`, then the ceremony).
-async fn centre_with_veileder(app: &TestApp, name: &str) -> anyhow::Result<(Uuid, Session)> {
+pub(crate) async fn centre_with_veileder(
+    app: &TestApp,
+    name: &str,
+) -> anyhow::Result<(Uuid, Session)> {
     let centre = app.create_centre(name, "0301").await;
     let code = app.invite_staff(centre, "veileder").await;
     let veileder = app
@@ -43,7 +46,7 @@ async fn centre_with_veileder(app: &TestApp, name: &str) -> anyhow::Result<(Uuid
 /// `clients` callers at once, each sending `per_client` GETs of `url` back
 /// to back. Returns the latency, the samples in the order each client took
 /// them (client after client), and every reply body (checked afterwards).
-async fn get_many(
+pub(crate) async fn get_many(
     http: &reqwest::Client,
     url: &reqwest::Url,
     token: &str,
@@ -108,6 +111,11 @@ pub struct SummaryResults {
     /// weeks=53, sequential and 8 at once.
     pub w53_seq: Latency,
     pub w53_conc: Latency,
+    /// Who and where, for the outcome measurements on the same year.
+    pub centre: Uuid,
+    pub veileder_token: String,
+    pub participant_token: String,
+    pub participant_id: Uuid,
 }
 
 /// A year of one participant's diaries (seed 2, the 52 weeks ending
@@ -259,6 +267,10 @@ pub async fn summary(
     let mut results = SummaryResults {
         entries: entries.len(),
         days: days.len(),
+        centre,
+        veileder_token: veileder.token.clone(),
+        participant_token: participant.token.clone(),
+        participant_id,
         ..SummaryResults::default()
     };
     let per_client = requests.div_ceil(SUMMARY_CONCURRENCY);
