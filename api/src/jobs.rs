@@ -412,11 +412,12 @@ pub async fn run_research(
     each_period_with_rows(
         db,
         &[request.centre_id],
+        Some(&consenting),
         request.from,
         request.to,
         today,
         |p, _, rows_in| {
-            if io_error.is_some() || !consenting.contains(&p.participant_id) {
+            if io_error.is_some() {
                 return;
             }
             let birth = birth_month_of(rows_in.profile.as_ref());

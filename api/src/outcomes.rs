@@ -181,6 +181,7 @@ pub async fn outcome_table(
     let periods_read = crate::store::reports::each_period_with_rows(
         db,
         &[centre],
+        None,
         from,
         to,
         today,

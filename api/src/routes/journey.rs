@@ -255,6 +255,11 @@ pub fn goal_view(g: goal::Model, periods: &[period::Model]) -> ApiResult<GoalVie
     })
 }
 
+/// Goal views, each naming its period.
+pub fn goal_views(rows: Vec<goal::Model>, periods: &[period::Model]) -> ApiResult<Vec<GoalView>> {
+    rows.into_iter().map(|g| goal_view(g, periods)).collect()
+}
+
 #[derive(Object)]
 pub struct GoalList {
     pub goals: Vec<GoalView>,
@@ -360,6 +365,16 @@ pub fn assessment_view(
         source: a.source,
         values: values_view(stored("assessment values", &a.values)?),
     })
+}
+
+/// Assessment views, each naming its period.
+pub fn assessment_views(
+    rows: Vec<assessment::Model>,
+    periods: &[period::Model],
+) -> ApiResult<Vec<AssessmentView>> {
+    rows.into_iter()
+        .map(|a| assessment_view(a, periods))
+        .collect()
 }
 
 #[derive(Object)]
@@ -983,10 +998,7 @@ impl JourneyApi {
         let periods = journey::periods(&txn, &grant).await?;
         txn.commit().await?;
         Ok(Json(GoalList {
-            goals: rows
-                .into_iter()
-                .map(|g| goal_view(g, &periods))
-                .collect::<ApiResult<_>>()?,
+            goals: goal_views(rows, &periods)?,
         }))
     }
 
@@ -1190,10 +1202,7 @@ impl JourneyApi {
         let periods = journey::periods_of(&txn, participant_id).await?;
         txn.commit().await?;
         Ok(Json(AssessmentList {
-            assessments: rows
-                .into_iter()
-                .map(|a| assessment_view(a, &periods))
-                .collect::<ApiResult<_>>()?,
+            assessments: assessment_views(rows, &periods)?,
         }))
     }
 

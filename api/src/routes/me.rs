@@ -111,21 +111,16 @@ pub enum Erased {
 /// The participant's journey records (a handful of rows each), as the
 /// export's `"attributes":…,"periods":[…],"goals":[…],"assessments":[…],`.
 async fn journey_export(db: &DatabaseConnection, participant: Uuid) -> ApiResult<String> {
-    use super::journey::{assessment_view, attributes_view, goal_view, period_view};
+    use super::journey::{assessment_views, attributes_view, goal_views, period_view};
     use crate::store::journey;
     let today = crate::clock::today(Utc::now());
     let periods = journey::periods_of(db, participant).await?;
     let attributes = attributes_view(participant, journey::own_attributes(db, participant).await?)?;
-    let goals = journey::goals_of(db, participant)
-        .await?
-        .into_iter()
-        .map(|g| goal_view(g, &periods))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let assessments = journey::assessments_of(db, participant, None)
-        .await?
-        .into_iter()
-        .map(|a| assessment_view(a, &periods))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let goals = goal_views(journey::goals_of(db, participant).await?, &periods)?;
+    let assessments = assessment_views(
+        journey::assessments_of(db, participant, None).await?,
+        &periods,
+    )?;
     let period_views = periods
         .into_iter()
         .map(|p| period_view(p, today))

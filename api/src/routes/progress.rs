@@ -19,7 +19,7 @@ use super::ApiTags;
 use super::diary::participant_id;
 use super::journey::{
     AssessmentCreated, AssessmentList, GoalCreated, GoalList, GoalView, PeriodList, PeriodView,
-    assessment_view, goal_view, period_number, period_view, refused,
+    assessment_view, assessment_views, goal_view, goal_views, period_number, period_view, refused,
 };
 use super::participants::authorized;
 use crate::auth::{BearerAuth, authenticate};
@@ -405,10 +405,7 @@ impl ProgressApi {
         let goals = journey::goals_of(&state.db, participant).await?;
         let periods = journey::periods_of(&state.db, participant).await?;
         Ok(Json(GoalList {
-            goals: goals
-                .into_iter()
-                .map(|g| goal_view(g, &periods))
-                .collect::<ApiResult<_>>()?,
+            goals: goal_views(goals, &periods)?,
         }))
     }
 
@@ -498,10 +495,7 @@ impl ProgressApi {
         let rows = journey::assessments_of(&state.db, participant, None).await?;
         let periods = journey::periods_of(&state.db, participant).await?;
         Ok(Json(AssessmentList {
-            assessments: rows
-                .into_iter()
-                .map(|a| assessment_view(a, &periods))
-                .collect::<ApiResult<_>>()?,
+            assessments: assessment_views(rows, &periods)?,
         }))
     }
 

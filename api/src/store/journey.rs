@@ -110,9 +110,7 @@ pub async fn attributes(
     db: &impl ConnectionTrait,
     grant: &Grant,
 ) -> Result<Option<participant_profile::Model>, DbErr> {
-    if grant.action != StaffAction::WriteJourney {
-        grant.require_action(StaffAction::ReadJourney)?;
-    }
+    grant.require_action(StaffAction::ReadJourney)?;
     own_attributes(db, grant.participant_id).await
 }
 

@@ -2,7 +2,7 @@
 //! evaluators of the centre), the audit row every request writes, and the
 //! rows the KOSTRA report counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::AccountRole;
@@ -182,10 +182,14 @@ const PERIODS_PER_PAGE: u64 = 100;
 /// Calls `each` with every follow-up period of `centres` that started in
 /// `[from, to]`, together with the rows its outcomes are computed from
 /// (everything visible: anonymous tables need no consent, DOMAIN.md §6).
+/// With `only`, periods of other participants are skipped before any of
+/// their rows is read (the research extract: consenting participants only).
 /// Pages through the periods by id.
+#[allow(clippy::too_many_arguments)]
 pub async fn each_period_with_rows(
     db: &impl ConnectionTrait,
     centres: &[Uuid],
+    only: Option<&BTreeSet<Uuid>>,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
@@ -212,6 +216,16 @@ pub async fn each_period_with_rows(
             .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
+        let page: Vec<period::Model> = match only {
+            Some(allowed) => page
+                .into_iter()
+                .filter(|p| allowed.contains(&p.participant_id))
+                .collect(),
+            None => page,
+        };
+        if page.is_empty() {
+            continue;
+        }
         seen += page.len() as u64;
         let participants: Vec<Uuid> = {
             let mut ids: Vec<Uuid> = page.iter().map(|p| p.participant_id).collect();
