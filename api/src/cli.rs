@@ -88,6 +88,34 @@ pub enum AdminCommand {
         #[arg(long, default_value = "")]
         group_by: String,
     },
+    /// List a centre's staff accounts (id, role, name) and the areas each
+    /// evaluator is granted.
+    ListStaff {
+        #[arg(long)]
+        centre: Uuid,
+    },
+    /// Let an evaluator export every centre of a municipality or county
+    /// (beyond their own centre). Give exactly one of --municipality, --county.
+    GrantEvaluation {
+        /// The evaluator's account id (from list-staff).
+        #[arg(long)]
+        account: Uuid,
+        /// Four-digit municipality number, e.g. 0301.
+        #[arg(long, conflicts_with = "county", required_unless_present = "county")]
+        municipality: Option<String>,
+        /// Two-digit county number, e.g. 46.
+        #[arg(long)]
+        county: Option<String>,
+    },
+    /// Take back a municipality or county granted with grant-evaluation.
+    RevokeEvaluation {
+        #[arg(long)]
+        account: Uuid,
+        #[arg(long, conflicts_with = "county", required_unless_present = "county")]
+        municipality: Option<String>,
+        #[arg(long)]
+        county: Option<String>,
+    },
     /// Write a research extract (as `POST /v1/exports/research`) into the
     /// export folder and print its report; audited as the operator.
     ResearchExtract {
@@ -109,6 +137,8 @@ pub enum AdminError {
     Invalid(FieldError),
     #[error("no centre with id {0}")]
     NoSuchCentre(Uuid),
+    #[error("no evaluator account with id {0}")]
+    NoSuchEvaluator(Uuid),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -220,9 +250,9 @@ pub async fn outcome_tables(
 ) -> Result<(String, u64), AdminError> {
     let dims = group_by(dims)?;
     let db = open_migrated(config).await?;
-    if identity::find_centre(&db, centre).await?.is_none() {
+    let Some(found) = identity::find_centre(&db, centre).await? else {
         return Err(AdminError::NoSuchCentre(centre));
-    }
+    };
     operator_audit(
         &db,
         "outcome_tables",
@@ -232,8 +262,15 @@ pub async fn outcome_tables(
     )
     .await?;
     let today = crate::clock::today(Utc::now());
-    let (table, periods) =
-        crate::outcomes::outcome_table(&db, centre, from, to, dims, today).await?;
+    let (table, periods) = crate::outcomes::outcome_table(
+        &db,
+        &std::collections::BTreeMap::from([(found.id, found.municipality_number)]),
+        from,
+        to,
+        dims,
+        today,
+    )
+    .await?;
     Ok((crate::outcomes::table_csv(&table), periods))
 }
 
@@ -272,4 +309,88 @@ pub async fn research_extract(
         crate::jobs::file_of(&config.export_dir, job, format),
         report,
     ))
+}
+
+fn area_of(
+    municipality: Option<&str>,
+    county: Option<&str>,
+) -> Result<friskliv_domain::EvaluationArea, AdminError> {
+    use friskliv_domain::EvaluationArea;
+    Ok(match (municipality, county) {
+        (Some(m), None) => EvaluationArea::parse("municipality", m)?,
+        (None, Some(c)) => EvaluationArea::parse("county", c)?,
+        _ => {
+            return Err(FieldError::new(
+                "--municipality",
+                "one_of",
+                "give exactly one of --municipality and --county",
+            )
+            .into());
+        }
+    })
+}
+
+/// `friskliv admin grant-evaluation`; returns whether the grant is new.
+pub async fn grant_evaluation(
+    config: &Config,
+    account: Uuid,
+    municipality: Option<&str>,
+    county: Option<&str>,
+) -> Result<bool, AdminError> {
+    let area = area_of(municipality, county)?;
+    let db = open_migrated(config).await?;
+    let is_evaluator = identity::find_account(&db, account)
+        .await?
+        .is_some_and(|a| a.role == AccountRole::Evaluator.as_str());
+    if !is_evaluator {
+        return Err(AdminError::NoSuchEvaluator(account));
+    }
+    Ok(crate::store::reports::grant_area(&db, account, &area, Utc::now()).await?)
+}
+
+/// `friskliv admin revoke-evaluation`; returns whether a grant was removed.
+pub async fn revoke_evaluation(
+    config: &Config,
+    account: Uuid,
+    municipality: Option<&str>,
+    county: Option<&str>,
+) -> Result<bool, AdminError> {
+    let area = area_of(municipality, county)?;
+    let db = open_migrated(config).await?;
+    Ok(crate::store::reports::revoke_area(&db, account, &area).await?)
+}
+
+/// One line per staff account of a centre: id, role, name, granted areas.
+pub async fn list_staff(config: &Config, centre: Uuid) -> Result<Vec<String>, AdminError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let db = open_migrated(config).await?;
+    if identity::find_centre(&db, centre).await?.is_none() {
+        return Err(AdminError::NoSuchCentre(centre));
+    }
+    let staff = crate::store::entities::account::Entity::find()
+        .filter(crate::store::entities::account::Column::CentreId.eq(centre))
+        .filter(crate::store::entities::account::Column::Role.is_in([
+            AccountRole::CentreAdmin.as_str(),
+            AccountRole::Veileder.as_str(),
+            AccountRole::Evaluator.as_str(),
+        ]))
+        .order_by_asc(crate::store::entities::account::Column::CreatedAt)
+        .all(&db)
+        .await?;
+    let mut lines = Vec::new();
+    for a in staff {
+        let areas = crate::store::reports::evaluation_areas(&db, a.id).await?;
+        let areas: Vec<String> = areas
+            .iter()
+            .map(|g| format!("{} {}", g.kind(), g.code()))
+            .collect();
+        lines.push(format!(
+            "{}\t{}\t{}\t{}",
+            a.id,
+            a.role,
+            a.display_name,
+            areas.join(", ")
+        ));
+    }
+    Ok(lines)
 }

@@ -40,6 +40,9 @@ pub struct Config {
     /// Where research extract files are written (created when needed).
     /// `FRISKLIV_EXPORT_DIR`, default `./friskliv-data/exports`.
     pub export_dir: PathBuf,
+    /// How long a finished research extract can be downloaded before its
+    /// file is deleted. `FRISKLIV_EXPORT_RETENTION_DAYS`, default 7.
+    pub export_retention: chrono::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +103,16 @@ impl Config {
             shutdown_grace: Duration::from_secs(parsed("FRISKLIV_SHUTDOWN_GRACE_SECS", 20)?),
             export_dir: var("FRISKLIV_EXPORT_DIR")
                 .map_or_else(|| PathBuf::from("./friskliv-data/exports"), PathBuf::from),
+            export_retention: chrono::Duration::days(
+                parsed("FRISKLIV_EXPORT_RETENTION_DAYS", 7u16)?.into(),
+            ),
         };
+        if config.export_retention.is_zero() {
+            return Err(ConfigError {
+                name: "FRISKLIV_EXPORT_RETENTION_DAYS",
+                problem: "must be at least 1".to_owned(),
+            });
+        }
         if config.db_pool_size == 0 {
             return Err(ConfigError {
                 name: "FRISKLIV_DB_POOL_SIZE",
@@ -126,6 +138,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(5),
             export_dir: std::env::temp_dir()
                 .join(format!("friskliv-exports-{}", uuid::Uuid::new_v4())),
+            export_retention: chrono::Duration::days(7),
         }
     }
 

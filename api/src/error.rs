@@ -74,6 +74,10 @@ pub enum ApiError {
     /// used, the last passkey).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// It existed, but is gone for good (e.g. an export file past its
+    /// retention); ask for it anew.
+    #[oai(status = 410, content_type = "application/problem+json")]
+    Gone(Json<Problem>),
     /// The request body is larger than the server accepts.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -207,6 +211,7 @@ impl ApiError {
             | ApiError::Forbidden(p)
             | ApiError::NotFound(p)
             | ApiError::Conflict(p)
+            | ApiError::Gone(p)
             | ApiError::PayloadTooLarge(p)
             | ApiError::UnsupportedMediaType(p)
             | ApiError::Unprocessable(p)
@@ -223,6 +228,10 @@ impl ApiError {
             "Not found",
             Some(format!("no such {what}")),
         ))
+    }
+
+    pub fn gone(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Gone(problem(StatusCode::GONE, code, "Gone", Some(detail.into())))
     }
 
     pub fn conflict(code: &str, detail: impl Into<String>) -> Self {

@@ -555,3 +555,115 @@ pub async fn run_job(db: DatabaseConnection, dir: PathBuf, job: Uuid, request: R
         tracing::error!(error = %e, %job, "research job status not saved");
     }
 }
+
+/// What one housekeeping pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Housekeeping {
+    /// Finished jobs whose file was deleted and that are now `expired`.
+    pub expired: u64,
+    /// Jobs queued or running for longer than [`STALLED_AFTER_HOURS`]
+    /// (their server stopped mid-job), now `failed`.
+    pub stalled: u64,
+    /// Files in the export folder past the retention with no live job:
+    /// operator extracts and partial files.
+    pub stray_files: u64,
+}
+
+/// A job not finished this long after it was asked for has lost its server.
+pub const STALLED_AFTER_HOURS: i64 = 6;
+
+/// Deletes research extract files once `retention` has passed since their
+/// job finished (the job stays, `expired`, as the record of what was
+/// exported), fails jobs whose server stopped mid-job, and removes stray
+/// files older than `retention`. Safe to run from several servers at once.
+pub async fn housekeeping(
+    db: &DatabaseConnection,
+    dir: &Path,
+    now: chrono::DateTime<Utc>,
+    retention: chrono::Duration,
+) -> Result<Housekeeping, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut done = Housekeeping::default();
+    let cutoff = now - retention;
+    let finished = export_job::Entity::find()
+        .filter(export_job::Column::Status.is_in(["done", "failed"]))
+        .filter(export_job::Column::FinishedAt.lt(cutoff))
+        .all(db)
+        .await?;
+    for job in finished {
+        if let Some(format) = ResearchFormat::parse(&job.format) {
+            remove_if_present(&file_of(dir, job.id, format));
+        }
+        export_job::ActiveModel {
+            id: Set(job.id),
+            status: Set("expired".to_owned()),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+        done.expired += 1;
+    }
+    let stalled = export_job::Entity::update_many()
+        .col_expr(
+            export_job::Column::Status,
+            sea_orm::sea_query::Expr::value("failed"),
+        )
+        .col_expr(
+            export_job::Column::Error,
+            sea_orm::sea_query::Expr::value(
+                "the server stopped during the job; start a new extract",
+            ),
+        )
+        .col_expr(
+            export_job::Column::FinishedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(export_job::Column::Status.is_in(["queued", "running"]))
+        .filter(
+            export_job::Column::CreatedAt.lt(now - chrono::Duration::hours(STALLED_AFTER_HOURS)),
+        )
+        .exec(db)
+        .await?;
+    done.stalled = stalled.rows_affected;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(done);
+    };
+    let cutoff = std::time::SystemTime::from(cutoff);
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified < cutoff);
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            remove_if_present(&entry.path());
+            done.stray_files += 1;
+        }
+    }
+    Ok(done)
+}
+
+fn remove_if_present(path: &Path) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::error!(error = %e, path = %path.display(), "export file not removed"),
+    }
+}
+
+/// Runs [`housekeeping`] now and then every hour, for as long as the server runs.
+pub async fn housekeeping_loop(db: DatabaseConnection, dir: PathBuf, retention: chrono::Duration) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match housekeeping(&db, &dir, Utc::now(), retention).await {
+            Ok(done) if done != Housekeeping::default() => tracing::info!(
+                expired = done.expired,
+                stalled = done.stalled,
+                stray_files = done.stray_files,
+                "export housekeeping"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "export housekeeping failed"),
+        }
+    }
+}

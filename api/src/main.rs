@@ -121,6 +121,44 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
                 print!("{csv}");
                 eprintln!("{periods} periods read");
             }),
+        AdminCommand::ListStaff { centre } => cli::list_staff(&config, centre).await.map(|lines| {
+            println!("account\trole\tname\tgranted areas");
+            for line in lines {
+                println!("{line}");
+            }
+        }),
+        AdminCommand::GrantEvaluation {
+            account,
+            municipality,
+            county,
+        } => cli::grant_evaluation(&config, account, municipality.as_deref(), county.as_deref())
+            .await
+            .map(|new| {
+                println!(
+                    "{}",
+                    if new {
+                        "Granted."
+                    } else {
+                        "Already granted; nothing changed."
+                    }
+                )
+            }),
+        AdminCommand::RevokeEvaluation {
+            account,
+            municipality,
+            county,
+        } => cli::revoke_evaluation(&config, account, municipality.as_deref(), county.as_deref())
+            .await
+            .map(|removed| {
+                println!(
+                    "{}",
+                    if removed {
+                        "Revoked."
+                    } else {
+                        "No such grant; nothing changed."
+                    }
+                )
+            }),
         AdminCommand::ResearchExtract {
             centre,
             from,

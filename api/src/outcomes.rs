@@ -165,22 +165,23 @@ pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate)
     }
 }
 
-/// Computes the anonymous outcome table of a centre's periods started in
-/// `[from, to]`, page by page, with disclosure control applied. Returns the
-/// table and how many periods were read.
+/// Computes the anonymous outcome table of the periods started in
+/// `[from, to]` at `centres` (id → municipality number), page by page, with
+/// disclosure control applied. Returns the table and how many periods were
+/// read.
 pub async fn outcome_table(
     db: &sea_orm::DatabaseConnection,
-    centre: uuid::Uuid,
+    centres: &std::collections::BTreeMap<uuid::Uuid, String>,
     from: NaiveDate,
     to: NaiveDate,
     dims: Vec<friskliv_domain::outcome_tables::Dimension>,
     today: NaiveDate,
 ) -> Result<(Table, u64), sea_orm::DbErr> {
     let mut tables = OutcomeTables::new(dims);
-    let centre_label = centre.to_string();
+    let ids: Vec<uuid::Uuid> = centres.keys().copied().collect();
     let periods_read = crate::store::reports::each_period_with_rows(
         db,
-        &[centre],
+        &ids,
         None,
         from,
         to,
@@ -196,7 +197,8 @@ pub async fn outcome_table(
             tables.add(&PeriodRecord {
                 participant: period.participant_id,
                 year: chrono::Datelike::year(&period.start_date),
-                centre: centre_label.clone(),
+                centre: period.centre_id.to_string(),
+                municipality: centres.get(&period.centre_id).cloned().unwrap_or_default(),
                 sex,
                 age: birth.map(|b| b.age_on(period.start_date)),
                 referral_source: referrer.and_then(|r| r.parse().ok()),

@@ -90,9 +90,16 @@ impl Application {
     /// finish (up to the configured grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
-        Server::new_with_acceptor(self.acceptor)
+        let housekeeping = tokio::spawn(crate::jobs::housekeeping_loop(
+            self.state.db.clone(),
+            self.state.config.export_dir.clone(),
+            self.state.config.export_retention,
+        ));
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app(self.state), shutdown, Some(grace))
-            .await
+            .await;
+        housekeeping.abort();
+        served
     }
 }
 

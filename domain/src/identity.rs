@@ -254,6 +254,84 @@ impl MunicipalityNumber {
     }
 }
 
+/// A county number (fylkesnummer): the first two digits of every
+/// municipality number in the county, e.g. 03 for Oslo, 46 for Vestland.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CountyNumber(String);
+
+impl CountyNumber {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let raw = raw.trim();
+        if raw.len() != 2 || !raw.bytes().all(|b| b.is_ascii_digit()) || raw == "00" {
+            return Err(FieldError::new(
+                "county",
+                "format",
+                "must be a two-digit county number such as 03 (Oslo) or 46 (Vestland)",
+            ));
+        }
+        Ok(CountyNumber(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What an evaluator may be granted beyond a centre: every centre of a
+/// municipality, or of a county (DOMAIN.md §1: municipality and county
+/// evaluate their centres).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvaluationArea {
+    Municipality(MunicipalityNumber),
+    County(CountyNumber),
+}
+
+impl EvaluationArea {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EvaluationArea::Municipality(_) => "municipality",
+            EvaluationArea::County(_) => "county",
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            EvaluationArea::Municipality(m) => m.as_str(),
+            EvaluationArea::County(c) => c.as_str(),
+        }
+    }
+
+    /// Parses a stored or requested (kind, code) pair.
+    pub fn parse(kind: &str, code: &str) -> Result<Self, FieldError> {
+        match kind {
+            "municipality" => MunicipalityNumber::parse(code).map(EvaluationArea::Municipality),
+            "county" => CountyNumber::parse(code).map(EvaluationArea::County),
+            _ => Err(FieldError::new(
+                "kind",
+                "one_of",
+                "must be municipality or county",
+            )),
+        }
+    }
+
+    /// Whether a centre in `municipality` lies inside this area.
+    pub fn contains(&self, municipality: &MunicipalityNumber) -> bool {
+        match self {
+            EvaluationArea::Municipality(m) => m == municipality,
+            EvaluationArea::County(c) => municipality.county() == c.as_str(),
+        }
+    }
+
+    /// Whether all of `other` lies inside this area (a county holds its
+    /// municipalities; a municipality holds no county).
+    pub fn covers(&self, other: &EvaluationArea) -> bool {
+        match other {
+            EvaluationArea::Municipality(m) => self.contains(m),
+            EvaluationArea::County(_) => self == other,
+        }
+    }
+}
+
 macro_rules! bounded_label {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
         $(#[$doc])*
@@ -375,6 +453,36 @@ mod tests {
                 "municipality"
             );
         }
+    }
+
+    #[test]
+    fn evaluation_areas_hold_their_municipalities() {
+        let oslo = MunicipalityNumber::parse("0301").unwrap();
+        let bergen = MunicipalityNumber::parse("4601").unwrap();
+        let vestland = EvaluationArea::parse("county", "46").unwrap();
+        let bergen_area = EvaluationArea::parse("municipality", "4601").unwrap();
+        assert!(vestland.contains(&bergen));
+        assert!(!vestland.contains(&oslo));
+        assert!(bergen_area.contains(&bergen));
+        assert!(vestland.covers(&bergen_area));
+        assert!(!bergen_area.covers(&vestland));
+        assert!(
+            !EvaluationArea::parse("county", "03")
+                .unwrap()
+                .covers(&vestland)
+        );
+        assert_eq!(
+            EvaluationArea::parse("county", "4").unwrap_err().field,
+            "county"
+        );
+        assert_eq!(
+            EvaluationArea::parse("county", "00").unwrap_err().rule,
+            "format"
+        );
+        assert_eq!(
+            EvaluationArea::parse("region", "46").unwrap_err().field,
+            "kind"
+        );
     }
 
     #[test]

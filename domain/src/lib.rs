@@ -64,7 +64,7 @@ pub mod summary;
 pub mod validation;
 
 pub use identity::{
-    AccountRole, CentreName, DisplayName, InviteCode, InviteLifetime, MunicipalityNumber,
-    PasskeyName, SessionPolicy,
+    AccountRole, CentreName, CountyNumber, DisplayName, EvaluationArea, InviteCode, InviteLifetime,
+    MunicipalityNumber, PasskeyName, SessionPolicy,
 };
 pub use validation::FieldError;

@@ -20,6 +20,7 @@ wire_enum!(
     Dimension {
         Year => "year",
         Centre => "centre",
+        Municipality => "municipality",
         Sex => "sex",
         AgeBand => "age_band",
         ReferralSource => "referral_source",
@@ -44,6 +45,8 @@ pub struct PeriodRecord {
     pub participant: Uuid,
     pub year: i32,
     pub centre: String,
+    /// The centre's municipality number.
+    pub municipality: String,
     pub sex: Option<Sex>,
     pub age: Option<u32>,
     /// `self` for self-contact; `None` when no referral is recorded.
@@ -58,6 +61,7 @@ impl PeriodRecord {
             .map(|d| match d {
                 Dimension::Year => self.year.to_string(),
                 Dimension::Centre => self.centre.clone(),
+                Dimension::Municipality => self.municipality.clone(),
                 Dimension::Sex => self.sex.map_or("unknown", |s| s.as_str()).to_owned(),
                 Dimension::AgeBand => age_band(self.age).to_owned(),
                 Dimension::ReferralSource => self
@@ -364,6 +368,7 @@ mod tests {
             participant: Uuid::from_u128(n),
             year: 2026,
             centre: "c".into(),
+            municipality: "0301".into(),
             sex: Some(sex),
             age: Some(50),
             referral_source: Some(ReferrerType::Gp),

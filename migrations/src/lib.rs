@@ -11,6 +11,7 @@ mod m20261124_000004_one_active_consent;
 mod m20261125_000005_journey;
 mod m20261125_000006_export_audit;
 mod m20261125_000007_export_jobs;
+mod m20261125_000008_evaluation_areas;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_journey::Migration),
             Box::new(m20261125_000006_export_audit::Migration),
             Box::new(m20261125_000007_export_jobs::Migration),
+            Box::new(m20261125_000008_evaluation_areas::Migration),
         ]
     }
 }

@@ -11,11 +11,13 @@ use chrono::{Duration, NaiveDate, Utc};
 use friskliv_api::seed::{SeedOptions, seed_demo};
 use friskliv_tests::{PasskeyDevice, Session, TestApp, stories};
 use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 stories!(
     outcome_tables_never_show_small_counts,
+    evaluators_export_the_areas_they_are_granted,
     research_extract_holds_only_consenting_participants,
 );
 
@@ -141,6 +143,214 @@ async fn outcome_tables_never_show_small_counts(app: TestApp) {
     );
 }
 
+async fn seeded_centre(app: &TestApp, name: &str, municipality: &str, seed: u64) -> Uuid {
+    let centre = app.create_centre(name, municipality).await;
+    seed_demo(
+        &app.db().await,
+        &SeedOptions {
+            participants: 6,
+            weeks: 20,
+            seed,
+            centre: Some(centre),
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    centre
+}
+
+/// An evaluator at Oslo's centre is granted Bergen, then all of Vestland
+/// (county 46: Bergen 4601 and Kinn 4602), then loses Vestland again; the
+/// tables hold exactly the periods of the centres granted at that moment.
+async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
+    use friskliv_api::cli::{grant_evaluation, revoke_evaluation};
+    let oslo = app.create_centre("Frisklivssentralen i Oslo", "0301").await;
+    let bergen = seeded_centre(&app, "Frisklivssentralen i Bergen", "4601", 7).await;
+    let kinn = seeded_centre(&app, "Frisklivssentralen i Kinn", "4602", 8).await;
+    let evaluator = staff(&app, oslo, "evaluator", "Evaluator").await;
+    let admin = staff(&app, oslo, "centre_admin", "Admin").await;
+    let account: Uuid = evaluator.account_id.parse().unwrap();
+    let (from, to) = (today() - Duration::days(400), today());
+    let tables = |scope: &str| format!("/v1/exports/outcomes?from={from}&to={to}&{scope}");
+    let kostra = |centre: Uuid| {
+        format!(
+            "/v1/centres/{centre}/reports/kostra?year={}",
+            chrono::Datelike::year(&today())
+        )
+    };
+    let status = |path: String, token: String| {
+        let app = &app;
+        async move { app.get(&path, Some(&token)).await.status }
+    };
+    let token = evaluator.token.clone();
+
+    // Nothing granted: only the own (empty) centre.
+    assert_eq!(status(tables(""), token.clone()).await, StatusCode::OK);
+    for path in [
+        tables("municipality=4601"),
+        tables("county=46"),
+        tables(&format!("centre_id={bergen}")),
+        kostra(bergen),
+    ] {
+        assert_eq!(
+            status(path.clone(), token.clone()).await,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+
+    assert!(
+        grant_evaluation(&app.config, account, Some("4601"), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !grant_evaluation(&app.config, account, Some("4601"), None)
+            .await
+            .unwrap()
+    );
+    let reply = app.get(&tables("municipality=4601"), Some(&token)).await;
+    reply.assert_status(StatusCode::OK);
+    assert_eq!(reply.body["periods_read"], 6);
+    assert_eq!(reply.body["municipality"], "4601");
+    assert_eq!(reply.body["centres"], json!([bergen]));
+    assert_eq!(
+        status(tables(&format!("centre_id={bergen}")), token.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(status(kostra(bergen), token.clone()).await, StatusCode::OK);
+    for path in [
+        tables("county=46"),
+        tables("municipality=4602"),
+        tables(&format!("centre_id={kinn}")),
+        kostra(kinn),
+    ] {
+        assert_eq!(
+            status(path.clone(), token.clone()).await,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+
+    assert!(
+        grant_evaluation(&app.config, account, None, Some("46"))
+            .await
+            .unwrap()
+    );
+    let reply = app
+        .get(&tables("county=46&group_by=municipality"), Some(&token))
+        .await;
+    reply.assert_status(StatusCode::OK);
+    assert_eq!(reply.body["periods_read"], 12);
+    assert_eq!(reply.body["county"], "46");
+    let mut centres: Vec<String> = reply.body["centres"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    centres.sort();
+    let mut expected = vec![bergen.to_string(), kinn.to_string()];
+    expected.sort();
+    assert_eq!(centres, expected);
+    let by_municipality: Vec<(String, Option<u64>)> = reply.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["group"][0]["value"].as_str().unwrap().to_owned(),
+                counts(r)[0].1,
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_municipality,
+        vec![("4601".to_owned(), Some(6)), ("4602".to_owned(), Some(6))]
+    );
+    assert_eq!(
+        status(tables("municipality=4602"), token.clone()).await,
+        StatusCode::OK
+    );
+    app.post(
+        "/v1/exports/research",
+        Some(&token),
+        json!({"centre_id": kinn, "from": from, "to": to, "format": "csv"}),
+    )
+    .await
+    .assert_status(StatusCode::ACCEPTED);
+    // Oslo is not in Vestland.
+    assert_eq!(
+        status(tables("county=03"), token.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // Revoked: refused on the very next request; Bergen stays granted.
+    assert!(
+        revoke_evaluation(&app.config, account, None, Some("46"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        status(tables("county=46"), token.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(kostra(kinn), token.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(tables("municipality=4601"), token.clone()).await,
+        StatusCode::OK
+    );
+
+    // Areas are granted to evaluators only; a centre admin keeps to the centre.
+    assert!(
+        grant_evaluation(
+            &app.config,
+            admin.account_id.parse().unwrap(),
+            None,
+            Some("46")
+        )
+        .await
+        .is_err()
+    );
+    assert_eq!(
+        status(tables("county=03"), admin.token.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // One scope at a time, each well-formed.
+    app.get(
+        &tables(&format!("centre_id={bergen}&county=46")),
+        Some(&token),
+    )
+    .await
+    .assert_problem(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some(("municipality", "exclusive")),
+    );
+    app.get(&tables("county=4"), Some(&token))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, Some(("county", "format")));
+
+    // Every request is audited with its scope, refusals too.
+    let db = app.db().await;
+    let audit = friskliv_api::store::entities::export_audit::Entity::find()
+        .filter(friskliv_api::store::entities::export_audit::Column::Action.eq("outcome_tables"))
+        .order_by_asc(friskliv_api::store::entities::export_audit::Column::At)
+        .all(&db)
+        .await
+        .unwrap();
+    let county_asks: Vec<bool> = audit
+        .iter()
+        .filter(|a| a.parameters.contains("\"county\":\"46\""))
+        .map(|a| a.allowed)
+        .collect();
+    assert_eq!(county_asks, vec![false, false, true, false]);
+}
+
 /// Nine participants of one class (women born in the same month): six
 /// share with research and walked 777 m, three do not and walked 555 m.
 async fn research_extract_holds_only_consenting_participants(app: TestApp) {
@@ -210,6 +420,8 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
             }
         }
     }
+    let mut pseudonyms: Vec<BTreeSet<String>> = Vec::new();
+    let mut jobs = Vec::new();
     for format in ["json", "csv", "fhir"] {
         let started = app
             .post(
@@ -245,6 +457,25 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
             !file.text.contains(&start.to_string()),
             "calendar dates leaked"
         );
+        jobs.push(id.clone());
+        match format {
+            "json" => pseudonyms.push(
+                serde_json::from_str::<Value>(&file.text).unwrap()["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["pseudonym"].as_str().unwrap().to_owned())
+                    .collect(),
+            ),
+            "csv" => pseudonyms.push(
+                file.text
+                    .lines()
+                    .skip(1)
+                    .map(|l| l.split(',').next().unwrap().to_owned())
+                    .collect(),
+            ),
+            _ => {}
+        }
         // The baseline walks in the file: only the consenting 777s.
         let walks: Vec<String> = match format {
             "json" => {
@@ -315,7 +546,47 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
         }
     }
     // A second extract pseudonymises anew: the two cannot be linked.
-    // (Each job draws its own key; see the JSON runs above.)
+    assert_eq!(pseudonyms.len(), 2);
+    assert_eq!((pseudonyms[0].len(), pseudonyms[1].len()), (6, 6));
+    assert!(pseudonyms[0].is_disjoint(&pseudonyms[1]), "{pseudonyms:?}");
+
+    // After the retention the files are deleted; the jobs stay as the
+    // record, `expired`, and a download says it is gone.
+    let db = app.db().await;
+    let dir = &app.config.export_dir;
+    let files = || std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(files(), 3);
+    let retention = app.config.export_retention;
+    let early = friskliv_api::jobs::housekeeping(
+        &db,
+        dir,
+        Utc::now() + retention - Duration::hours(1),
+        retention,
+    )
+    .await
+    .unwrap();
+    assert_eq!((early.expired, early.stray_files, files()), (0, 0, 3));
+    let late = friskliv_api::jobs::housekeeping(
+        &db,
+        dir,
+        Utc::now() + retention + Duration::hours(1),
+        retention,
+    )
+    .await
+    .unwrap();
+    assert_eq!((late.expired, late.stray_files, files()), (3, 0, 0));
+    for id in &jobs {
+        let job = app
+            .get(&format!("/v1/exports/jobs/{id}"), Some(&evaluator.token))
+            .await;
+        assert_eq!(job.body["status"], "expired");
+        app.get(
+            &format!("/v1/exports/jobs/{id}/download"),
+            Some(&evaluator.token),
+        )
+        .await
+        .assert_problem(StatusCode::GONE, None);
+    }
     let outsider_centre = app.create_centre("Annen", "4601").await;
     let outsider = staff(&app, outsider_centre, "evaluator", "Outsider").await;
     app.post(

@@ -63,7 +63,14 @@ pub struct TableRow {
 pub struct OutcomeTablesView {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Every centre counted.
     pub centres: Vec<Uuid>,
+    /// The municipality asked for, when the scope is a municipality.
+    #[oai(skip_serializing_if_is_none)]
+    pub municipality: Option<String>,
+    /// The county asked for, when the scope is a county.
+    #[oai(skip_serializing_if_is_none)]
+    pub county: Option<String>,
     pub group_by: Vec<String>,
     /// Periods counted (before suppression).
     pub periods_read: u64,
@@ -150,18 +157,55 @@ fn parse_group_by(raw: Option<&str>) -> ApiResult<Vec<Dimension>> {
     Ok(dims)
 }
 
+/// The scope a request names: at most one of a centre, a municipality or a
+/// county; none means the caller's own centre.
+fn requested_scope(
+    actor: &crate::store::sharing::Actor,
+    centre_id: Option<Uuid>,
+    municipality: Option<&str>,
+    county: Option<&str>,
+) -> ApiResult<Option<reports::ExportScope>> {
+    use friskliv_domain::EvaluationArea;
+    use reports::ExportScope;
+    let named = [
+        centre_id.is_some(),
+        municipality.is_some(),
+        county.is_some(),
+    ];
+    if named.iter().filter(|n| **n).count() > 1 {
+        return Err(ApiError::validation(FieldError::new(
+            "municipality",
+            "exclusive",
+            "give at most one of centre_id, municipality and county",
+        )));
+    }
+    Ok(if let Some(m) = municipality {
+        Some(ExportScope::Area(
+            EvaluationArea::parse("municipality", m).map_err(ApiError::validation)?,
+        ))
+    } else if let Some(c) = county {
+        Some(ExportScope::Area(
+            EvaluationArea::parse("county", c).map_err(ApiError::validation)?,
+        ))
+    } else {
+        centre_id.or(actor.centre_id).map(ExportScope::Centre)
+    })
+}
+
 /// The longest span one request may cover.
 const MAX_SPAN_DAYS: i64 = 366 * 5;
 
 #[OpenApi(tag = "ApiTags::Reports")]
 impl ExportsApi {
-    /// Anonymous outcome tables (evaluators and centre admins of the centre)
+    /// Anonymous outcome tables (evaluators and centre admins)
     ///
     /// Counts and means over the follow-up periods that started in
     /// `[from, to]`, grouped by `group_by` (comma-separated: `year`,
-    /// `centre`, `sex`, `age_band`, `referral_source`). Counts 1–4 and
-    /// statistics from fewer than 5 people are suppressed, plus secondary
-    /// suppression where a published total would reveal them.
+    /// `centre`, `municipality`, `sex`, `age_band`, `referral_source`).
+    /// Counts 1–4 and statistics from fewer than 5 people are suppressed,
+    /// plus secondary suppression where a published total would reveal them.
+    /// The scope is the caller's own centre, or one `centre_id`,
+    /// `municipality` or `county` an evaluator has been granted.
     #[oai(
         path = "/v1/exports/outcomes",
         method = "get",
@@ -182,6 +226,10 @@ impl ExportsApi {
         format: Query<Option<Format>>,
         /// The centre (default: the caller's own).
         centre_id: Query<Option<Uuid>>,
+        /// Every centre of this municipality (four digits), if granted.
+        municipality: Query<Option<String>>,
+        /// Every centre of this county (two digits), if granted.
+        county: Query<Option<String>>,
     ) -> ApiResult<OutcomeTablesResponse> {
         let principal = authenticate(&state, &auth).await?;
         let (from, to) = (from.0, to.0);
@@ -195,30 +243,46 @@ impl ExportsApi {
         let dims = parse_group_by(group_by.0.as_deref())?;
         let format = format.0.unwrap_or(Format::Json);
         let actor = actor_of(&principal);
-        let centre = centre_id.0.or(actor.centre_id);
-        let allowed = centre.is_some_and(|c| reports::may_report_on(&actor, c));
+        let scope = requested_scope(
+            &actor,
+            centre_id.0,
+            municipality.0.as_deref(),
+            county.0.as_deref(),
+        )?;
+        let centres = match &scope {
+            Some(scope) => reports::centres_in_scope(&state.db, &actor, scope).await?,
+            None => None,
+        };
         let now = Utc::now();
         reports::audit(
             &state.db,
             &actor,
             "outcome_tables",
-            centre,
+            scope.as_ref().and_then(reports::ExportScope::centre),
             serde_json::json!({
+                "scope": scope.as_ref().map(reports::ExportScope::describe),
                 "from": from, "to": to,
                 "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
                 "format": if format == Format::Csv { "csv" } else { "json" },
             }),
-            allowed,
+            centres.is_some(),
             now,
         )
         .await?;
-        let Some(centre) = centre.filter(|_| allowed) else {
+        let (Some(scope), Some(centres)) = (scope, centres) else {
             return Err(ApiError::forbidden(
-                "only evaluators and centre admins of the centre see its outcome tables",
+                "only evaluators and centre admins of the centre, and evaluators granted its municipality or county, see its outcome tables",
             ));
         };
-        let (table, periods_read) =
-            outcome_table(&state.db, centre, from, to, dims.clone(), clock::today(now)).await?;
+        let (table, periods_read) = outcome_table(
+            &state.db,
+            &centres,
+            from,
+            to,
+            dims.clone(),
+            clock::today(now),
+        )
+        .await?;
         let definitions = friskliv_domain::outcome_tables::DEFINITIONS_USED
             .iter()
             .map(|d| format!("{}@{}", d.id, d.version))
@@ -227,7 +291,19 @@ impl ExportsApi {
             Format::Json => OutcomeTablesResponse::Json(Json(OutcomeTablesView {
                 from,
                 to,
-                centres: vec![centre],
+                centres: centres.keys().copied().collect(),
+                municipality: match &scope {
+                    reports::ExportScope::Area(friskliv_domain::EvaluationArea::Municipality(
+                        m,
+                    )) => Some(m.as_str().to_owned()),
+                    _ => None,
+                },
+                county: match &scope {
+                    reports::ExportScope::Area(friskliv_domain::EvaluationArea::County(c)) => {
+                        Some(c.as_str().to_owned())
+                    }
+                    _ => None,
+                },
                 group_by: dims.iter().map(|d| d.as_str().to_owned()).collect(),
                 periods_read,
                 rows: table.rows.iter().map(row_view).collect(),
@@ -263,7 +339,8 @@ pub struct ResearchExportRequest {
 #[derive(Object)]
 pub struct ExportJobView {
     pub id: Uuid,
-    /// `queued`, `running`, `done` or `failed`.
+    /// `queued`, `running`, `done`, `failed` or `expired` (the file was
+    /// deleted after the retention period; the record stays).
     pub status: String,
     pub format: String,
     pub centre_id: Uuid,
@@ -278,10 +355,20 @@ pub struct ExportJobView {
     pub created_at: chrono::DateTime<Utc>,
     #[oai(skip_serializing_if_is_none)]
     pub finished_at: Option<chrono::DateTime<Utc>>,
+    /// When a finished extract's file is deleted.
+    #[oai(skip_serializing_if_is_none)]
+    pub expires_at: Option<chrono::DateTime<Utc>>,
 }
 
-fn job_view(j: crate::store::entities::export_job::Model) -> ExportJobView {
+fn job_view(
+    j: crate::store::entities::export_job::Model,
+    retention: chrono::Duration,
+) -> ExportJobView {
     ExportJobView {
+        expires_at: j
+            .finished_at
+            .filter(|_| j.status == "done")
+            .map(|f| f + retention),
         download: format!("/v1/exports/jobs/{}/download", j.id),
         id: j.id,
         status: j.status,
@@ -324,8 +411,11 @@ async fn own_job(
     let job = crate::store::entities::export_job::Entity::find_by_id(id)
         .one(&state.db)
         .await?
-        .filter(|j| reports::may_report_on(actor, j.centre_id))
         .ok_or_else(|| ApiError::not_found("export job"))?;
+    // Someone who may not export the centre learns nothing, not even that the job exists.
+    if !reports::may_report_on(&state.db, actor, job.centre_id).await? {
+        return Err(ApiError::not_found("export job"));
+    }
     Ok(job)
 }
 
@@ -367,7 +457,10 @@ impl ResearchApi {
             )));
         }
         let centre = body.centre_id.or(actor.centre_id);
-        let allowed = centre.is_some_and(|c| reports::may_report_on(&actor, c));
+        let allowed = match centre {
+            Some(c) => reports::may_report_on(&state.db, &actor, c).await?,
+            None => false,
+        };
         let now = Utc::now();
         let parameters = serde_json::json!({
             "from": body.from, "to": body.to, "format": format.as_str(),
@@ -384,7 +477,7 @@ impl ResearchApi {
         .await?;
         let Some(centre) = centre.filter(|_| allowed) else {
             return Err(ApiError::forbidden(
-                "only evaluators and centre admins of the centre may export its data",
+                "only evaluators and centre admins of the centre, and evaluators granted its municipality or county, may export its data",
             ));
         };
         let id = Uuid::now_v7();
@@ -414,7 +507,10 @@ impl ResearchApi {
                 format,
             },
         ));
-        Ok(JobAccepted::Accepted(Json(job_view(job))))
+        Ok(JobAccepted::Accepted(Json(job_view(
+            job,
+            state.config.export_retention,
+        ))))
     }
 
     /// A research extract job's status and report
@@ -431,7 +527,7 @@ impl ResearchApi {
     ) -> ApiResult<Json<ExportJobView>> {
         let principal = authenticate(&state, &auth).await?;
         let job = own_job(&state, &actor_of(&principal), job_id.get("job_id")?).await?;
-        Ok(Json(job_view(job)))
+        Ok(Json(job_view(job, state.config.export_retention)))
     }
 
     /// Download a finished research extract (streamed)
@@ -449,6 +545,15 @@ impl ResearchApi {
         let principal = authenticate(&state, &auth).await?;
         let actor = actor_of(&principal);
         let job = own_job(&state, &actor, job_id.get("job_id")?).await?;
+        if job.status == "expired" {
+            return Err(ApiError::gone(
+                "export-expired",
+                format!(
+                    "the file was deleted {} days after the job finished; start a new extract",
+                    state.config.export_retention.num_days()
+                ),
+            ));
+        }
         if job.status != "done" {
             return Err(ApiError::conflict(
                 "export-not-ready",

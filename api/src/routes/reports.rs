@@ -128,7 +128,7 @@ impl ReportsApi {
         }
         let format = format.0.unwrap_or(Format::Json);
         let actor = actor_of(&principal);
-        let allowed = reports::may_report_on(&actor, centre_id);
+        let allowed = reports::may_report_on(&state.db, &actor, centre_id).await?;
         let parameters = serde_json::json!({
             "year": year,
             "format": if format == Format::Csv { "csv" } else { "json" },
@@ -145,7 +145,7 @@ impl ReportsApi {
         .await?;
         if !allowed {
             return Err(ApiError::forbidden(
-                "only centre admins and evaluators of this centre see its reports",
+                "only centre admins and evaluators of this centre, and evaluators granted its municipality or county, see its reports",
             ));
         }
         let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::internal("year"))?;

@@ -5,25 +5,160 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use friskliv_domain::AccountRole;
 use friskliv_domain::journey::{CourseKind, ReferrerType, Sex};
 use friskliv_domain::kostra::PersonYear;
+use friskliv_domain::{AccountRole, EvaluationArea, MunicipalityNumber};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use super::entities::{course, export_audit, participant_profile, period, referral};
+use super::entities::{
+    centre, course, evaluation_area, export_audit, participant_profile, period, referral,
+};
 use super::sharing::Actor;
 
-/// Centre admins and evaluators of the centre see its anonymised reports;
-/// veiledere work with individuals and use the caseload instead.
-pub fn may_report_on(actor: &Actor, centre_id: Uuid) -> bool {
-    matches!(
+/// What an export covers: one centre, or every centre of a municipality or
+/// county the evaluator is granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportScope {
+    Centre(Uuid),
+    Area(EvaluationArea),
+}
+
+impl ExportScope {
+    /// How the scope is written into the audit row.
+    pub fn describe(&self) -> serde_json::Value {
+        match self {
+            ExportScope::Centre(c) => serde_json::json!({ "centre": c }),
+            ExportScope::Area(a) => serde_json::json!({ a.kind(): a.code() }),
+        }
+    }
+
+    pub fn centre(&self) -> Option<Uuid> {
+        match self {
+            ExportScope::Centre(c) => Some(*c),
+            ExportScope::Area(_) => None,
+        }
+    }
+}
+
+/// The municipalities and counties granted to an account.
+pub async fn evaluation_areas(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<EvaluationArea>, DbErr> {
+    Ok(evaluation_area::Entity::find()
+        .filter(evaluation_area::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|g| EvaluationArea::parse(&g.kind, &g.code).ok())
+        .collect())
+}
+
+/// Grants `area` to an evaluator; `false` when it was already granted.
+pub async fn grant_area(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    area: &EvaluationArea,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    if evaluation_areas(db, account_id).await?.contains(area) {
+        return Ok(false);
+    }
+    evaluation_area::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account_id),
+        kind: Set(area.kind().to_owned()),
+        code: Set(area.code().to_owned()),
+        granted_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(true)
+}
+
+/// Takes `area` back; `false` when it was not granted.
+pub async fn revoke_area(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    area: &EvaluationArea,
+) -> Result<bool, DbErr> {
+    let removed = evaluation_area::Entity::delete_many()
+        .filter(evaluation_area::Column::AccountId.eq(account_id))
+        .filter(evaluation_area::Column::Kind.eq(area.kind()))
+        .filter(evaluation_area::Column::Code.eq(area.code()))
+        .exec(db)
+        .await?;
+    Ok(removed.rows_affected > 0)
+}
+
+/// The centres of `scope`, each with its municipality number, when `actor`
+/// may export the scope; `None` when not. Centre admins and evaluators see
+/// their own centre; evaluators also every centre inside an area they are
+/// granted. Veiledere work with individuals and use the caseload instead.
+pub async fn centres_in_scope(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: &ExportScope,
+) -> Result<Option<BTreeMap<Uuid, String>>, DbErr> {
+    if !matches!(
         actor.role,
         AccountRole::CentreAdmin | AccountRole::Evaluator
-    ) && actor.centre_id == Some(centre_id)
+    ) {
+        return Ok(None);
+    }
+    let granted = if actor.role == AccountRole::Evaluator {
+        evaluation_areas(db, actor.account_id).await?
+    } else {
+        Vec::new()
+    };
+    match scope {
+        ExportScope::Centre(id) => {
+            let Some(c) = centre::Entity::find_by_id(*id).one(db).await? else {
+                return Ok(None);
+            };
+            let inside_granted_area = MunicipalityNumber::parse(&c.municipality_number)
+                .is_ok_and(|m| granted.iter().any(|a| a.contains(&m)));
+            Ok((actor.centre_id == Some(c.id) || inside_granted_area)
+                .then(|| BTreeMap::from([(c.id, c.municipality_number)])))
+        }
+        ExportScope::Area(area) => {
+            if !granted.iter().any(|g| g.covers(area)) {
+                return Ok(None);
+            }
+            let found = centre::Entity::find()
+                .filter(match area {
+                    EvaluationArea::Municipality(m) => {
+                        centre::Column::MunicipalityNumber.eq(m.as_str())
+                    }
+                    EvaluationArea::County(c) => {
+                        centre::Column::MunicipalityNumber.starts_with(c.as_str())
+                    }
+                })
+                .all(db)
+                .await?;
+            Ok(Some(
+                found
+                    .into_iter()
+                    .map(|c| (c.id, c.municipality_number))
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// Whether `actor` may see the anonymised reports and extracts of a centre.
+pub async fn may_report_on(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    centre_id: Uuid,
+) -> Result<bool, DbErr> {
+    Ok(centres_in_scope(db, actor, &ExportScope::Centre(centre_id))
+        .await?
+        .is_some())
 }
 
 pub async fn audit(

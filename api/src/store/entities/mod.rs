@@ -8,6 +8,7 @@ pub mod consent;
 pub mod conversation;
 pub mod course;
 pub mod diary_entry;
+pub mod evaluation_area;
 pub mod export_audit;
 pub mod export_job;
 pub mod goal;
