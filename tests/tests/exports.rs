@@ -143,6 +143,41 @@ async fn outcome_tables_never_show_small_counts(app: TestApp) {
     );
 }
 
+/// Validates against the FHIR R4 JSON schema, cut down to a Bundle of the
+/// resource types an extract holds (see `tests/fixtures/reduce_fhir_schema.py`).
+fn assert_valid_fhir_r4(bundle: &Value) {
+    let schema: Value = serde_json::from_str(include_str!(
+        "../fixtures/fhir-r4-research-bundle.schema.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the FHIR schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(bundle)
+        .take(10)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "not valid FHIR R4: {errors:#?}");
+    // The schema has teeth: the same Bundle broken in three ways fails.
+    let first_observation = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["resource"]["resourceType"] == "Observation")
+        .unwrap();
+    let mut no_code = bundle.clone();
+    no_code["entry"][first_observation]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("code");
+    let mut unknown_field = bundle.clone();
+    unknown_field["entry"][0]["resource"]["birthDate"] = json!("1980-06-01");
+    let mut bad_type = bundle.clone();
+    bad_type["type"] = json!("pile");
+    for broken in [no_code, unknown_field, bad_type] {
+        assert!(!validator.is_valid(&broken));
+    }
+}
+
 async fn seeded_centre(app: &TestApp, name: &str, municipality: &str, seed: u64) -> Uuid {
     let centre = app.create_centre(name, municipality).await;
     seed_demo(
@@ -530,6 +565,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
             "json" => {}
             "fhir" => {
                 let bundle: Value = serde_json::from_str(&file.text).unwrap();
+                assert_valid_fhir_r4(&bundle);
                 assert_eq!(bundle["resourceType"], "Bundle");
                 let kinds: BTreeSet<&str> = bundle["entry"]
                     .as_array()
