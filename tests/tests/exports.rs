@@ -364,7 +364,7 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
     .await
     .assert_problem(
         StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("municipality", "exclusive")),
+        Some(("county", "exclusive")),
     );
     app.get(&tables("county=4"), Some(&token))
         .await

@@ -168,13 +168,13 @@ fn requested_scope(
     use friskliv_domain::EvaluationArea;
     use reports::ExportScope;
     let named = [
-        centre_id.is_some(),
-        municipality.is_some(),
-        county.is_some(),
+        ("centre_id", centre_id.is_some()),
+        ("municipality", municipality.is_some()),
+        ("county", county.is_some()),
     ];
-    if named.iter().filter(|n| **n).count() > 1 {
+    if let Some((extra, _)) = named.iter().filter(|(_, given)| *given).nth(1) {
         return Err(ApiError::validation(FieldError::new(
-            "municipality",
+            *extra,
             "exclusive",
             "give at most one of centre_id, municipality and county",
         )));
