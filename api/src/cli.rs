@@ -316,9 +316,10 @@ fn area_of(
     county: Option<&str>,
 ) -> Result<friskliv_domain::EvaluationArea, AdminError> {
     use friskliv_domain::EvaluationArea;
+    let as_flag = |e: FieldError| FieldError::new(format!("--{}", e.field), e.rule, e.message);
     Ok(match (municipality, county) {
-        (Some(m), None) => EvaluationArea::parse("municipality", m)?,
-        (None, Some(c)) => EvaluationArea::parse("county", c)?,
+        (Some(m), None) => EvaluationArea::parse("municipality", m).map_err(as_flag)?,
+        (None, Some(c)) => EvaluationArea::parse("county", c).map_err(as_flag)?,
         _ => {
             return Err(FieldError::new(
                 "--municipality",

@@ -122,3 +122,66 @@ fn bootstrap_a_centre_and_a_staff_invite_from_the_command_line() {
 
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn evaluation_grants_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("friskliv-cli-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/friskliv.db?mode=rwc", dir.display());
+    let created = friskliv(
+        &db,
+        &[
+            "admin",
+            "create-centre",
+            "--name",
+            "Frisklivssentralen i Bergen",
+            "--municipality",
+            "4601",
+        ],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let stdout = String::from_utf8(created.stdout).unwrap();
+    let centre = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("centre_id: "))
+        .unwrap()
+        .to_owned();
+
+    let listed = friskliv(&db, &["admin", "list-staff", "--centre", &centre]);
+    assert!(listed.status.success(), "{listed:?}");
+    assert_eq!(
+        String::from_utf8(listed.stdout).unwrap(),
+        "account\trole\tname\tgranted areas\n",
+        "nobody has registered yet"
+    );
+
+    let nobody = uuid::Uuid::new_v4().to_string();
+    let grant = |extra: &[&str]| {
+        let mut args = vec!["admin", "grant-evaluation", "--account", nobody.as_str()];
+        args.extend_from_slice(extra);
+        friskliv(&db, &args)
+    };
+    let unknown = grant(&["--county", "46"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8(unknown.stderr)
+            .unwrap()
+            .contains("no evaluator account")
+    );
+    let malformed = grant(&["--county", "4"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(
+        String::from_utf8(malformed.stderr)
+            .unwrap()
+            .contains("--county")
+    );
+    // Exactly one area per grant.
+    assert_eq!(
+        grant(&["--county", "46", "--municipality", "4601"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(grant(&[]).status.code(), Some(2));
+
+    let _ = std::fs::remove_dir_all(&dir);
+}
