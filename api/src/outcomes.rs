@@ -166,9 +166,12 @@ pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate)
 }
 
 /// Computes the anonymous outcome table of the periods started in
-/// `[from, to]` at `centres` (id → municipality number), page by page, with
-/// disclosure control applied. Returns the table and how many periods were
-/// read.
+/// `[from, to]` at `centres` (id → municipality number), with disclosure
+/// control applied. Returns the table and how many periods were read.
+///
+/// Reading and computing overlap: pages are read here while a blocking
+/// thread computes the previous page's outcomes, so both cores work, and
+/// memory holds at most three pages of diaries.
 pub async fn outcome_table(
     db: &sea_orm::DatabaseConnection,
     centres: &std::collections::BTreeMap<uuid::Uuid, String>,
@@ -177,38 +180,59 @@ pub async fn outcome_table(
     dims: Vec<friskliv_domain::outcome_tables::Dimension>,
     today: NaiveDate,
 ) -> Result<(Table, u64), sea_orm::DbErr> {
-    let mut tables = OutcomeTables::new(dims);
+    let (pages_out, mut pages_in) =
+        tokio::sync::mpsc::channel::<Vec<crate::store::reports::PeriodWithRows>>(1);
+    let municipalities = centres.clone();
+    let computing = tokio::task::spawn_blocking(move || {
+        let mut tables = OutcomeTables::new(dims);
+        while let Some(page) = pages_in.blocking_recv() {
+            for p in page {
+                tables.add(&period_record(p, &municipalities, today));
+            }
+        }
+        tables.finish()
+    });
     let ids: Vec<uuid::Uuid> = centres.keys().copied().collect();
-    let periods_read = crate::store::reports::each_period_with_rows(
-        db,
-        &ids,
-        None,
-        from,
-        to,
-        today,
-        |period, referrer, rows| {
-            let birth = birth_month_of(rows.profile.as_ref());
-            let sex = rows
-                .profile
-                .as_ref()
-                .and_then(|p| p.sex.as_deref()?.parse().ok());
-            let completed = period.status == "completed";
-            let outcomes = period_outcomes(&period_facts(period, rows, today));
-            tables.add(&PeriodRecord {
-                participant: period.participant_id,
-                year: chrono::Datelike::year(&period.start_date),
-                centre: period.centre_id.to_string(),
-                municipality: centres.get(&period.centre_id).cloned().unwrap_or_default(),
-                sex,
-                age: birth.map(|b| b.age_on(period.start_date)),
-                referral_source: referrer.and_then(|r| r.parse().ok()),
-                completed,
-                outcomes,
-            });
-        },
-    )
-    .await?;
-    Ok((tables.finish(), periods_read))
+    let mut pages = crate::store::reports::PeriodPages::new(&ids, None, from, to, today);
+    let mut periods_read = 0u64;
+    while let Some(page) = pages.next_page(db).await? {
+        periods_read += page.len() as u64;
+        if pages_out.send(page).await.is_err() {
+            break;
+        }
+    }
+    drop(pages_out);
+    let table = computing
+        .await
+        .map_err(|e| sea_orm::DbErr::Custom(format!("outcome table computation: {e}")))?;
+    Ok((table, periods_read))
+}
+
+fn period_record(
+    p: crate::store::reports::PeriodWithRows,
+    municipalities: &std::collections::BTreeMap<uuid::Uuid, String>,
+    today: NaiveDate,
+) -> PeriodRecord {
+    let crate::store::reports::PeriodWithRows {
+        period,
+        referrer,
+        rows,
+    } = p;
+    let profile = rows.profile.as_ref();
+    PeriodRecord {
+        participant: period.participant_id,
+        year: chrono::Datelike::year(&period.start_date),
+        centre: period.centre_id.to_string(),
+        municipality: municipalities
+            .get(&period.centre_id)
+            .cloned()
+            .unwrap_or_default(),
+        sex: profile.and_then(|x| x.sex.as_deref()?.parse().ok()),
+        age: birth_month_of(profile).map(|b| b.age_on(period.start_date)),
+        referral_source: referrer.as_deref().and_then(|r| r.parse().ok()),
+        completed: period.status == "completed",
+        outcomes: period_outcomes(&period_facts(&period, rows, today)),
+    }
 }
 
 /// The table as CSV: one line per group and a `total` line; suppressed

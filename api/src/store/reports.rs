@@ -314,12 +314,237 @@ pub async fn kostra_persons(
 /// of diaries at a time, however many periods there are.
 const PERIODS_PER_PAGE: u64 = 100;
 
-/// Calls `each` with every follow-up period of `centres` that started in
-/// `[from, to]`, together with the rows its outcomes are computed from
+/// One follow-up period with the rows its outcomes are computed from.
+pub struct PeriodWithRows {
+    pub period: period::Model,
+    /// The referrer type of the period's referral.
+    pub referrer: Option<String>,
+    pub rows: super::journey::OutcomeRows,
+}
+
+/// Every follow-up period of `centres` that started in `[from, to]`, a page
+/// at a time, together with the rows its outcomes are computed from
 /// (everything visible: anonymous tables need no consent, DOMAIN.md §6).
 /// With `only`, periods of other participants are skipped before any of
 /// their rows is read (the research extract: consenting participants only).
-/// Pages through the periods by id.
+/// Pages through the periods by id, so memory holds one page of diaries.
+pub struct PeriodPages<'a> {
+    centres: &'a [Uuid],
+    only: Option<&'a BTreeSet<Uuid>>,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    after: Option<Uuid>,
+}
+
+impl<'a> PeriodPages<'a> {
+    pub fn new(
+        centres: &'a [Uuid],
+        only: Option<&'a BTreeSet<Uuid>>,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Self {
+        PeriodPages {
+            centres,
+            only,
+            from,
+            to,
+            today,
+            after: None,
+        }
+    }
+
+    /// The next non-empty page, or `None` after the last.
+    pub async fn next_page(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<Vec<PeriodWithRows>>, DbErr> {
+        use super::entities::{assessment, diary_entry, goal};
+        use friskliv_domain::diary::EntryKind;
+        use sea_orm::QueryOrder;
+
+        let (from, to, today) = (self.from, self.to, self.today);
+        loop {
+            let mut q = period::Entity::find()
+                .filter(period::Column::CentreId.is_in(self.centres.iter().copied()))
+                .filter(period::Column::StartDate.gte(from))
+                .filter(period::Column::StartDate.lte(to));
+            if let Some(last) = self.after {
+                q = q.filter(period::Column::Id.gt(last));
+            }
+            let page = q
+                .order_by_asc(period::Column::Id)
+                .limit(PERIODS_PER_PAGE)
+                .all(db)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            self.after = Some(last.id);
+            let page: Vec<period::Model> = match self.only {
+                Some(allowed) => page
+                    .into_iter()
+                    .filter(|p| allowed.contains(&p.participant_id))
+                    .collect(),
+                None => page,
+            };
+            if page.is_empty() {
+                continue;
+            }
+            let participants: Vec<Uuid> = {
+                let mut ids: Vec<Uuid> = page.iter().map(|p| p.participant_id).collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            };
+            let period_ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
+            let referral_ids: Vec<Uuid> = page.iter().filter_map(|p| p.referral_id).collect();
+            let profiles: BTreeMap<Uuid, participant_profile::Model> =
+                participant_profile::Entity::find()
+                    .filter(
+                        participant_profile::Column::AccountId.is_in(participants.iter().copied()),
+                    )
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.account_id, p))
+                    .collect();
+            let referrers: BTreeMap<Uuid, String> = referral::Entity::find()
+                .select_only()
+                .column(referral::Column::Id)
+                .column(referral::Column::ReferrerType)
+                .filter(referral::Column::Id.is_in(referral_ids))
+                .into_tuple::<(Uuid, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+            let mut assessments: BTreeMap<Uuid, Vec<assessment::Model>> = BTreeMap::new();
+            for a in assessment::Entity::find()
+                .filter(assessment::Column::PeriodId.is_in(period_ids.iter().copied()))
+                .all(db)
+                .await?
+            {
+                if let Some(pid) = a.period_id {
+                    assessments.entry(pid).or_default().push(a);
+                }
+            }
+            let mut goals: BTreeMap<Uuid, Vec<goal::Model>> = BTreeMap::new();
+            for g in goal::Entity::find()
+                .filter(goal::Column::PeriodId.is_in(period_ids.iter().copied()))
+                .all(db)
+                .await?
+            {
+                if let Some(pid) = g.period_id {
+                    goals.entry(pid).or_default().push(g);
+                }
+            }
+            // Each period's own window (a week before its start to its end, or
+            // 90 days), so a participant's other years are never read; the
+            // kinds are listed so the (participant, kind, day) index serves it.
+            let window = |p: &period::Model| {
+                (
+                    p.start_date - chrono::Duration::days(7),
+                    p.ended_on
+                        .unwrap_or(today)
+                        .max(p.start_date + chrono::Duration::days(90)),
+                )
+            };
+            let diary_kinds: Vec<&str> = EntryKind::ALL
+                .iter()
+                .filter(|k| **k != EntryKind::QuitAttempt)
+                .map(|k| k.as_str())
+                .collect();
+            let mut windows = Condition::any();
+            for p in &page {
+                let (from_day, to_day) = window(p);
+                windows = windows.add(
+                    Condition::all()
+                        .add(diary_entry::Column::ParticipantId.eq(p.participant_id))
+                        .add(diary_entry::Column::Kind.is_in(diary_kinds.iter().copied()))
+                        .add(diary_entry::Column::DiaryDay.gte(from_day))
+                        .add(diary_entry::Column::DiaryDay.lte(to_day)),
+                );
+            }
+            let mut diaries: BTreeMap<Uuid, Vec<(NaiveDate, String)>> = BTreeMap::new();
+            let mut quits: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+            let rows: Vec<(Uuid, String, Option<NaiveDate>, Option<String>)> =
+                diary_entry::Entity::find()
+                    .select_only()
+                    .column(diary_entry::Column::ParticipantId)
+                    .column(diary_entry::Column::Kind)
+                    .column(diary_entry::Column::DiaryDay)
+                    .column(diary_entry::Column::Content)
+                    .filter(diary_entry::Column::Deleted.eq(false))
+                    .filter(
+                        Condition::any().add(windows).add(
+                            Condition::all()
+                                .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
+                                .add(
+                                    diary_entry::Column::ParticipantId
+                                        .is_in(participants.iter().copied()),
+                                ),
+                        ),
+                    )
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+            for (participant, kind, day, content) in rows {
+                let Some(content) = content else { continue };
+                if kind == EntryKind::QuitAttempt.as_str() {
+                    quits.entry(participant).or_default().push(content);
+                } else if let Some(day) = day {
+                    diaries.entry(participant).or_default().push((day, content));
+                }
+            }
+            // A participant's diary is handed over, not copied, to their last
+            // period in the page.
+            let mut periods_left: BTreeMap<Uuid, usize> = BTreeMap::new();
+            for p in &page {
+                *periods_left.entry(p.participant_id).or_default() += 1;
+            }
+            let mut out = Vec::with_capacity(page.len());
+            for p in page {
+                let (window_from, window_to) = window(&p);
+                let left = periods_left.entry(p.participant_id).or_default();
+                *left -= 1;
+                let (diary, quit_attempts) = if *left == 0 {
+                    (
+                        diaries.remove(&p.participant_id).unwrap_or_default(),
+                        quits.remove(&p.participant_id).unwrap_or_default(),
+                    )
+                } else {
+                    (
+                        diaries.get(&p.participant_id).cloned().unwrap_or_default(),
+                        quits.get(&p.participant_id).cloned().unwrap_or_default(),
+                    )
+                };
+                let rows = super::journey::OutcomeRows {
+                    profile: profiles.get(&p.participant_id).cloned(),
+                    diary_visible: true,
+                    assessments_visible: true,
+                    assessments: assessments.remove(&p.id).unwrap_or_default(),
+                    diary: diary
+                        .into_iter()
+                        .filter(|(day, _)| *day >= window_from && *day <= window_to)
+                        .collect(),
+                    quit_attempts,
+                    goals: goals.remove(&p.id).unwrap_or_default(),
+                };
+                let referrer = p.referral_id.and_then(|id| referrers.get(&id)).cloned();
+                out.push(PeriodWithRows {
+                    period: p,
+                    referrer,
+                    rows,
+                });
+            }
+            return Ok(Some(out));
+        }
+    }
+}
+
+/// Calls `each` with every period [`PeriodPages`] yields.
 #[allow(clippy::too_many_arguments)]
 pub async fn each_period_with_rows(
     db: &impl ConnectionTrait,
@@ -330,166 +555,12 @@ pub async fn each_period_with_rows(
     today: NaiveDate,
     mut each: impl FnMut(&period::Model, Option<&str>, super::journey::OutcomeRows),
 ) -> Result<u64, DbErr> {
-    use super::entities::{assessment, diary_entry, goal};
-    use friskliv_domain::diary::EntryKind;
-    use sea_orm::QueryOrder;
-
-    let mut after: Option<Uuid> = None;
+    let mut pages = PeriodPages::new(centres, only, from, to, today);
     let mut seen = 0u64;
-    loop {
-        let mut q = period::Entity::find()
-            .filter(period::Column::CentreId.is_in(centres.iter().copied()))
-            .filter(period::Column::StartDate.gte(from))
-            .filter(period::Column::StartDate.lte(to));
-        if let Some(last) = after {
-            q = q.filter(period::Column::Id.gt(last));
-        }
-        let page = q
-            .order_by_asc(period::Column::Id)
-            .limit(PERIODS_PER_PAGE)
-            .all(db)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        let page: Vec<period::Model> = match only {
-            Some(allowed) => page
-                .into_iter()
-                .filter(|p| allowed.contains(&p.participant_id))
-                .collect(),
-            None => page,
-        };
-        if page.is_empty() {
-            continue;
-        }
+    while let Some(page) = pages.next_page(db).await? {
         seen += page.len() as u64;
-        let participants: Vec<Uuid> = {
-            let mut ids: Vec<Uuid> = page.iter().map(|p| p.participant_id).collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        };
-        let period_ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
-        let referral_ids: Vec<Uuid> = page.iter().filter_map(|p| p.referral_id).collect();
-        let profiles: BTreeMap<Uuid, participant_profile::Model> =
-            participant_profile::Entity::find()
-                .filter(participant_profile::Column::AccountId.is_in(participants.iter().copied()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.account_id, p))
-                .collect();
-        let referrers: BTreeMap<Uuid, String> = referral::Entity::find()
-            .select_only()
-            .column(referral::Column::Id)
-            .column(referral::Column::ReferrerType)
-            .filter(referral::Column::Id.is_in(referral_ids))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        let mut assessments: BTreeMap<Uuid, Vec<assessment::Model>> = BTreeMap::new();
-        for a in assessment::Entity::find()
-            .filter(assessment::Column::PeriodId.is_in(period_ids.iter().copied()))
-            .all(db)
-            .await?
-        {
-            if let Some(pid) = a.period_id {
-                assessments.entry(pid).or_default().push(a);
-            }
-        }
-        let mut goals: BTreeMap<Uuid, Vec<goal::Model>> = BTreeMap::new();
-        for g in goal::Entity::find()
-            .filter(goal::Column::PeriodId.is_in(period_ids.iter().copied()))
-            .all(db)
-            .await?
-        {
-            if let Some(pid) = g.period_id {
-                goals.entry(pid).or_default().push(g);
-            }
-        }
-        // Each period's own window (a week before its start to its end, or
-        // 90 days), so a participant's other years are never read; the
-        // kinds are listed so the (participant, kind, day) index serves it.
-        let window = |p: &period::Model| {
-            (
-                p.start_date - chrono::Duration::days(7),
-                p.ended_on
-                    .unwrap_or(today)
-                    .max(p.start_date + chrono::Duration::days(90)),
-            )
-        };
-        let diary_kinds: Vec<&str> = EntryKind::ALL
-            .iter()
-            .filter(|k| **k != EntryKind::QuitAttempt)
-            .map(|k| k.as_str())
-            .collect();
-        let mut windows = Condition::any();
-        for p in &page {
-            let (from_day, to_day) = window(p);
-            windows = windows.add(
-                Condition::all()
-                    .add(diary_entry::Column::ParticipantId.eq(p.participant_id))
-                    .add(diary_entry::Column::Kind.is_in(diary_kinds.iter().copied()))
-                    .add(diary_entry::Column::DiaryDay.gte(from_day))
-                    .add(diary_entry::Column::DiaryDay.lte(to_day)),
-            );
-        }
-        let mut diaries: BTreeMap<Uuid, Vec<(NaiveDate, String)>> = BTreeMap::new();
-        let mut quits: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
-        let rows: Vec<(Uuid, String, Option<NaiveDate>, Option<String>)> =
-            diary_entry::Entity::find()
-                .select_only()
-                .column(diary_entry::Column::ParticipantId)
-                .column(diary_entry::Column::Kind)
-                .column(diary_entry::Column::DiaryDay)
-                .column(diary_entry::Column::Content)
-                .filter(diary_entry::Column::Deleted.eq(false))
-                .filter(
-                    Condition::any().add(windows).add(
-                        Condition::all()
-                            .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
-                            .add(
-                                diary_entry::Column::ParticipantId
-                                    .is_in(participants.iter().copied()),
-                            ),
-                    ),
-                )
-                .into_tuple()
-                .all(db)
-                .await?;
-        for (participant, kind, day, content) in rows {
-            let Some(content) = content else { continue };
-            if kind == EntryKind::QuitAttempt.as_str() {
-                quits.entry(participant).or_default().push(content);
-            } else if let Some(day) = day {
-                diaries.entry(participant).or_default().push((day, content));
-            }
-        }
-        for p in &page {
-            let (window_from, window_to) = window(p);
-            let rows = super::journey::OutcomeRows {
-                profile: profiles.get(&p.participant_id).cloned(),
-                diary_visible: true,
-                assessments_visible: true,
-                assessments: assessments.remove(&p.id).unwrap_or_default(),
-                diary: diaries
-                    .get(&p.participant_id)
-                    .map(|d| {
-                        d.iter()
-                            .filter(|(day, _)| *day >= window_from && *day <= window_to)
-                            .cloned()
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                quit_attempts: quits.get(&p.participant_id).cloned().unwrap_or_default(),
-                goals: goals.remove(&p.id).unwrap_or_default(),
-            };
-            let referrer = p
-                .referral_id
-                .and_then(|id| referrers.get(&id))
-                .map(String::as_str);
-            each(p, referrer, rows);
+        for p in page {
+            each(&p.period, p.referrer.as_deref(), p.rows);
         }
     }
     Ok(seen)
