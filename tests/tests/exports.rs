@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 stories!(
     outcome_tables_never_show_small_counts,
+    tables_count_the_outcomes_participants_see,
     evaluators_export_the_areas_they_are_granted,
     research_extract_holds_only_consenting_participants,
 );
@@ -176,6 +177,52 @@ fn assert_valid_fhir_r4(bundle: &Value) {
     for broken in [no_code, unknown_field, bad_type] {
         assert!(!validator.is_valid(&broken));
     }
+}
+
+/// The rows the anonymous tables read page by page give every period the
+/// same outcomes as the participant's own view of that period: the tables
+/// count what participants and veiledere see.
+async fn tables_count_the_outcomes_participants_see(app: TestApp) {
+    use friskliv_api::outcomes::period_facts;
+    use friskliv_api::store::{journey, reports::PeriodPages};
+    use friskliv_domain::outcomes::period_outcomes;
+
+    let centre = app.create_centre("Frisklivssentralen", "0301").await;
+    let db = app.db().await;
+    seed_demo(
+        &db,
+        &SeedOptions {
+            participants: 40,
+            weeks: 30,
+            seed: 9,
+            centre: Some(centre),
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let centres = [centre];
+    let from = today() - Duration::days(400);
+    let mut pages = PeriodPages::new(&centres, None, from, today(), today());
+    let (mut compared, mut with_diary) = (0, 0);
+    while let Some(page) = pages.next_page(&db).await.unwrap() {
+        for p in page {
+            with_diary += usize::from(!p.rows.diary.is_empty());
+            let exported = period_outcomes(&period_facts(&p.period, p.rows, today()));
+            let own = journey::own_outcome_rows(&db, p.period.participant_id, &p.period, today())
+                .await
+                .unwrap();
+            let seen = period_outcomes(&period_facts(&p.period, own, today()));
+            assert_eq!(exported, seen, "period {}", p.period.id);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 40);
+    // Not a comparison of empty diaries: most seeded periods have entries.
+    assert!(
+        with_diary > 30,
+        "{with_diary} of 40 periods have diary entries"
+    );
 }
 
 async fn seeded_centre(app: &TestApp, name: &str, municipality: &str, seed: u64) -> Uuid {

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::journey::{CourseKind, ReferrerType, Sex};
 use friskliv_domain::kostra::PersonYear;
 use friskliv_domain::{AccountRole, EvaluationArea, MunicipalityNumber};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set,
@@ -469,33 +470,49 @@ impl<'a> PeriodPages<'a> {
             }
             let mut diaries: BTreeMap<Uuid, Vec<(NaiveDate, String)>> = BTreeMap::new();
             let mut quits: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
-            let rows: Vec<(Uuid, String, Option<NaiveDate>, Option<String>)> =
-                diary_entry::Entity::find()
-                    .select_only()
-                    .column(diary_entry::Column::ParticipantId)
-                    .column(diary_entry::Column::Kind)
-                    .column(diary_entry::Column::DiaryDay)
-                    .column(diary_entry::Column::Content)
-                    .filter(diary_entry::Column::Deleted.eq(false))
-                    .filter(
-                        Condition::any().add(windows).add(
-                            Condition::all()
-                                .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
-                                .add(
-                                    diary_entry::Column::ParticipantId
-                                        .is_in(participants.iter().copied()),
-                                ),
-                        ),
-                    )
-                    .into_tuple()
-                    .all(db)
-                    .await?;
-            for (participant, kind, day, content) in rows {
-                let Some(content) = content else { continue };
-                if kind == EntryKind::QuitAttempt.as_str() {
-                    quits.entry(participant).or_default().push(content);
-                } else if let Some(day) = day {
-                    diaries.entry(participant).or_default().push((day, content));
+            // One row per participant with all their entries in it, not one
+            // row per entry: handing each of ~85 000 rows of a page from the
+            // database driver to this task cost more than reading them.
+            let per_participant: Vec<(Uuid, Option<String>)> = diary_entry::Entity::find()
+                .select_only()
+                .column(diary_entry::Column::ParticipantId)
+                .expr(Expr::cust(entry_records_aggregate(
+                    db.get_database_backend(),
+                )))
+                .filter(diary_entry::Column::Deleted.eq(false))
+                .filter(
+                    Condition::any().add(windows).add(
+                        Condition::all()
+                            .add(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
+                            .add(
+                                diary_entry::Column::ParticipantId
+                                    .is_in(participants.iter().copied()),
+                            ),
+                    ),
+                )
+                .group_by(diary_entry::Column::ParticipantId)
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (participant, records) in per_participant {
+                for record in records.as_deref().unwrap_or_default().split('\n') {
+                    let mut fields = record.splitn(3, '\t');
+                    let (Some(kind), Some(day), Some(content)) =
+                        (fields.next(), fields.next(), fields.next())
+                    else {
+                        continue;
+                    };
+                    if kind == EntryKind::QuitAttempt.as_str() {
+                        quits
+                            .entry(participant)
+                            .or_default()
+                            .push(content.to_owned());
+                    } else if let Ok(day) = day.parse::<NaiveDate>() {
+                        diaries
+                            .entry(participant)
+                            .or_default()
+                            .push((day, content.to_owned()));
+                    }
                 }
             }
             // A participant's diary is handed over, not copied, to their last
@@ -540,6 +557,21 @@ impl<'a> PeriodPages<'a> {
                 });
             }
             return Ok(Some(out));
+        }
+    }
+}
+
+/// The SQL aggregate that joins a participant's entries into one text:
+/// `kind<TAB>diary day<TAB>content` per entry, one entry per line. Stored
+/// content is compact JSON, which never holds a raw tab or newline; entries
+/// without content (tombstones) drop out, as NULLs do in both aggregates.
+fn entry_records_aggregate(backend: sea_orm::DatabaseBackend) -> &'static str {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "string_agg(kind || chr(9) || coalesce(CAST(diary_day AS text), '') || chr(9) || content, chr(10))"
+        }
+        _ => {
+            "group_concat(kind || char(9) || coalesce(diary_day, '') || char(9) || content, char(10))"
         }
     }
 }
