@@ -169,9 +169,9 @@ pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate)
 /// `[from, to]` at `centres` (id → municipality number), with disclosure
 /// control applied. Returns the table and how many periods were read.
 ///
-/// Reading and computing overlap: pages are read here while a blocking
-/// thread computes the previous page's outcomes, so both cores work, and
-/// memory holds at most three pages of diaries.
+/// Reading and computing overlap: two pages are read at once (on two
+/// connections) while a blocking thread computes the outcomes of the pages
+/// read before, so both cores work; memory holds at most four pages.
 pub async fn outcome_table(
     db: &sea_orm::DatabaseConnection,
     centres: &std::collections::BTreeMap<uuid::Uuid, String>,
@@ -180,6 +180,9 @@ pub async fn outcome_table(
     dims: Vec<friskliv_domain::outcome_tables::Dimension>,
     today: NaiveDate,
 ) -> Result<(Table, u64), sea_orm::DbErr> {
+    use crate::store::reports::{PERIODS_PER_PAGE, load_page, period_ids};
+    use futures_util::StreamExt;
+
     let (pages_out, mut pages_in) =
         tokio::sync::mpsc::channel::<Vec<crate::store::reports::PeriodWithRows>>(1);
     let municipalities = centres.clone();
@@ -192,10 +195,18 @@ pub async fn outcome_table(
         }
         tables.finish()
     });
-    let ids: Vec<uuid::Uuid> = centres.keys().copied().collect();
-    let mut pages = crate::store::reports::PeriodPages::new(&ids, None, from, to, today);
+    let centre_ids: Vec<uuid::Uuid> = centres.keys().copied().collect();
+    let ids = period_ids(db, &centre_ids, from, to).await?;
+    let chunks: Vec<Vec<uuid::Uuid>> = ids.chunks(PERIODS_PER_PAGE).map(<[_]>::to_vec).collect();
+    let mut pages = futures_util::stream::iter(chunks)
+        .map(|chunk| {
+            let db = db.clone();
+            async move { load_page(&db, &chunk, None, today).await }
+        })
+        .buffered(2);
     let mut periods_read = 0u64;
-    while let Some(page) = pages.next_page(db).await? {
+    while let Some(page) = pages.next().await {
+        let page = page?;
         periods_read += page.len() as u64;
         if pages_out.send(page).await.is_err() {
             break;

@@ -929,6 +929,11 @@ pub async fn seed_demo(
             *summary.entries.entry(kind).or_insert(0) += n;
         }
     }
+    // A bulk load leaves PostgreSQL's planner without statistics until
+    // autovacuum gets to it; queries planned blind can scan whole tables.
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
+    }
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
