@@ -670,6 +670,43 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
         .await
         .assert_problem(StatusCode::GONE, None);
     }
+    // A job whose server stopped mid-way fails after six hours instead of
+    // running for ever; one started an hour ago is left alone.
+    use friskliv_api::store::entities::export_job;
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut stuck = Vec::new();
+    for hours_ago in [7, 1] {
+        let id = Uuid::now_v7();
+        export_job::ActiveModel {
+            id: Set(id),
+            requested_by: Set(Some(evaluator.account_id.parse().unwrap())),
+            centre_id: Set(centre),
+            format: Set("csv".into()),
+            parameters: Set("{}".into()),
+            status: Set("running".into()),
+            rows_written: Set(0),
+            report: Set(None),
+            error: Set(None),
+            created_at: Set(Utc::now() - Duration::hours(hours_ago)),
+            finished_at: Set(None),
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        stuck.push(id);
+    }
+    let swept = friskliv_api::jobs::housekeeping(&db, dir, Utc::now(), retention)
+        .await
+        .unwrap();
+    assert_eq!(swept.stalled, 1);
+    let statuses: Vec<Value> = futures_util::future::join_all(stuck.iter().map(|id| {
+        let path = format!("/v1/exports/jobs/{id}");
+        let token = evaluator.token.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&token)).await.body["status"].clone() }
+    }))
+    .await;
+    assert_eq!(statuses, vec![json!("failed"), json!("running")]);
     let outsider_centre = app.create_centre("Annen", "4601").await;
     let outsider = staff(&app, outsider_centre, "evaluator", "Outsider").await;
     app.post(

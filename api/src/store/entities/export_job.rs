@@ -11,7 +11,7 @@ pub struct Model {
     /// `csv`, `json` or `fhir`.
     pub format: String,
     pub parameters: String,
-    /// `queued`, `running`, `done` or `failed`.
+    /// `queued`, `running`, `done`, `failed` or `expired` (file deleted).
     pub status: String,
     pub rows_written: i64,
     /// JSON: what was generalised or dropped to keep classes of ≥ 5.
