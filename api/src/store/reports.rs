@@ -311,8 +311,8 @@ pub async fn kostra_persons(
     Ok(persons.into_values().collect())
 }
 
-/// Periods per page when computing outcome tables: memory holds one page
-/// of diaries at a time, however many periods there are.
+/// Periods per page when computing exports: memory holds a few pages of
+/// diaries at a time, however many periods there are.
 pub const PERIODS_PER_PAGE: usize = 100;
 
 /// One follow-up period with the rows its outcomes are computed from.
