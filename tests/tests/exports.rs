@@ -1,8 +1,10 @@
 //! Anonymous outcome tables and the research extract end to end: small
 //! counts never leave, a suppressed cell cannot be recomputed from a
-//! published total, evaluators see only their own centre, participants
-//! without `research` consent never appear in an extract, and every export
-//! is audited.
+//! published total, the tables count the outcomes participants see,
+//! evaluators see their own centre and the municipalities and counties
+//! they are granted and nothing else, participants without `research`
+//! consent never appear in an extract, the FHIR extract is valid FHIR R4,
+//! extract files expire, and every export is audited.
 
 use std::collections::BTreeSet;
 use std::time::Duration as StdDuration;
