@@ -95,27 +95,10 @@ pub enum AdminCommand {
         centre: Uuid,
     },
     /// Let an evaluator export every centre of a municipality or county
-    /// (beyond their own centre). Give exactly one of --municipality, --county.
-    GrantEvaluation {
-        /// The evaluator's account id (from list-staff).
-        #[arg(long)]
-        account: Uuid,
-        /// Four-digit municipality number, e.g. 0301.
-        #[arg(long, conflicts_with = "county", required_unless_present = "county")]
-        municipality: Option<String>,
-        /// Two-digit county number, e.g. 46.
-        #[arg(long)]
-        county: Option<String>,
-    },
+    /// (beyond their own centre).
+    GrantEvaluation(EvaluationGrant),
     /// Take back a municipality or county granted with grant-evaluation.
-    RevokeEvaluation {
-        #[arg(long)]
-        account: Uuid,
-        #[arg(long, conflicts_with = "county", required_unless_present = "county")]
-        municipality: Option<String>,
-        #[arg(long)]
-        county: Option<String>,
-    },
+    RevokeEvaluation(EvaluationGrant),
     /// Write a research extract (as `POST /v1/exports/research`) into the
     /// export folder and print its report; audited as the operator.
     ResearchExtract {
@@ -129,6 +112,20 @@ pub enum AdminCommand {
         #[arg(long, default_value = "csv")]
         format: String,
     },
+}
+
+/// An evaluator and one area: exactly one of --municipality, --county.
+#[derive(clap::Args, Debug)]
+pub struct EvaluationGrant {
+    /// The evaluator's account id (from list-staff).
+    #[arg(long)]
+    pub account: Uuid,
+    /// Four-digit municipality number, e.g. 0301.
+    #[arg(long, conflicts_with = "county", required_unless_present = "county")]
+    pub municipality: Option<String>,
+    /// Two-digit county number, e.g. 46.
+    #[arg(long)]
+    pub county: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -311,34 +308,31 @@ pub async fn research_extract(
     ))
 }
 
-fn area_of(
-    municipality: Option<&str>,
-    county: Option<&str>,
-) -> Result<friskliv_domain::EvaluationArea, AdminError> {
+fn area_of(grant: &EvaluationGrant) -> Result<friskliv_domain::EvaluationArea, AdminError> {
     use friskliv_domain::EvaluationArea;
     let as_flag = |e: FieldError| FieldError::new(format!("--{}", e.field), e.rule, e.message);
-    Ok(match (municipality, county) {
-        (Some(m), None) => EvaluationArea::parse("municipality", m).map_err(as_flag)?,
-        (None, Some(c)) => EvaluationArea::parse("county", c).map_err(as_flag)?,
-        _ => {
-            return Err(FieldError::new(
-                "--municipality",
-                "one_of",
-                "give exactly one of --municipality and --county",
-            )
-            .into());
-        }
-    })
+    Ok(
+        match (grant.municipality.as_deref(), grant.county.as_deref()) {
+            (Some(m), None) => EvaluationArea::parse("municipality", m).map_err(as_flag)?,
+            (None, Some(c)) => EvaluationArea::parse("county", c).map_err(as_flag)?,
+            _ => {
+                return Err(FieldError::new(
+                    "--municipality",
+                    "one_of",
+                    "give exactly one of --municipality and --county",
+                )
+                .into());
+            }
+        },
+    )
 }
 
 /// `friskliv admin grant-evaluation`; returns whether the grant is new.
 pub async fn grant_evaluation(
     config: &Config,
-    account: Uuid,
-    municipality: Option<&str>,
-    county: Option<&str>,
+    grant: &EvaluationGrant,
 ) -> Result<bool, AdminError> {
-    let area = area_of(municipality, county)?;
+    let (account, area) = (grant.account, area_of(grant)?);
     let db = open_migrated(config).await?;
     let is_evaluator = identity::find_account(&db, account)
         .await?
@@ -352,11 +346,9 @@ pub async fn grant_evaluation(
 /// `friskliv admin revoke-evaluation`; returns whether a grant was removed.
 pub async fn revoke_evaluation(
     config: &Config,
-    account: Uuid,
-    municipality: Option<&str>,
-    county: Option<&str>,
+    grant: &EvaluationGrant,
 ) -> Result<bool, AdminError> {
-    let area = area_of(municipality, county)?;
+    let (account, area) = (grant.account, area_of(grant)?);
     let db = open_migrated(config).await?;
     Ok(crate::store::reports::revoke_area(&db, account, &area).await?)
 }

@@ -127,13 +127,8 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
                 println!("{line}");
             }
         }),
-        AdminCommand::GrantEvaluation {
-            account,
-            municipality,
-            county,
-        } => cli::grant_evaluation(&config, account, municipality.as_deref(), county.as_deref())
-            .await
-            .map(|new| {
+        AdminCommand::GrantEvaluation(grant) => {
+            cli::grant_evaluation(&config, &grant).await.map(|new| {
                 println!(
                     "{}",
                     if new {
@@ -142,23 +137,22 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
                         "Already granted; nothing changed."
                     }
                 )
-            }),
-        AdminCommand::RevokeEvaluation {
-            account,
-            municipality,
-            county,
-        } => cli::revoke_evaluation(&config, account, municipality.as_deref(), county.as_deref())
-            .await
-            .map(|removed| {
-                println!(
-                    "{}",
-                    if removed {
-                        "Revoked."
-                    } else {
-                        "No such grant; nothing changed."
-                    }
-                )
-            }),
+            })
+        }
+        AdminCommand::RevokeEvaluation(grant) => {
+            cli::revoke_evaluation(&config, &grant)
+                .await
+                .map(|removed| {
+                    println!(
+                        "{}",
+                        if removed {
+                            "Revoked."
+                        } else {
+                            "No such grant; nothing changed."
+                        }
+                    )
+                })
+        }
         AdminCommand::ResearchExtract {
             centre,
             from,

@@ -227,6 +227,18 @@ async fn tables_count_the_outcomes_participants_see(app: TestApp) {
     );
 }
 
+fn grant(
+    account: Uuid,
+    municipality: Option<String>,
+    county: Option<String>,
+) -> friskliv_api::cli::EvaluationGrant {
+    friskliv_api::cli::EvaluationGrant {
+        account,
+        municipality,
+        county,
+    }
+}
+
 async fn seeded_centre(app: &TestApp, name: &str, municipality: &str, seed: u64) -> Uuid {
     let centre = app.create_centre(name, municipality).await;
     seed_demo(
@@ -285,12 +297,12 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
     }
 
     assert!(
-        grant_evaluation(&app.config, account, Some("4601"), None)
+        grant_evaluation(&app.config, &grant(account, Some("4601".into()), None))
             .await
             .unwrap()
     );
     assert!(
-        !grant_evaluation(&app.config, account, Some("4601"), None)
+        !grant_evaluation(&app.config, &grant(account, Some("4601".into()), None))
             .await
             .unwrap()
     );
@@ -318,7 +330,7 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
     }
 
     assert!(
-        grant_evaluation(&app.config, account, None, Some("46"))
+        grant_evaluation(&app.config, &grant(account, None, Some("46".into())))
             .await
             .unwrap()
     );
@@ -372,7 +384,7 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
 
     // Revoked: refused on the very next request; Bergen stays granted.
     assert!(
-        revoke_evaluation(&app.config, account, None, Some("46"))
+        revoke_evaluation(&app.config, &grant(account, None, Some("46".into())))
             .await
             .unwrap()
     );
@@ -393,9 +405,7 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
     assert!(
         grant_evaluation(
             &app.config,
-            admin.account_id.parse().unwrap(),
-            None,
-            Some("46")
+            &grant(admin.account_id.parse().unwrap(), None, Some("46".into()))
         )
         .await
         .is_err()
