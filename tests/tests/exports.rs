@@ -334,6 +334,12 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
             .await
             .unwrap()
     );
+    // The evaluator's client learns what it may ask for.
+    let me = app.get("/v1/me", Some(&token)).await;
+    assert_eq!(
+        me.body["evaluation_areas"],
+        json!([{"kind": "municipality", "code": "4601"}, {"kind": "county", "code": "46"}])
+    );
     let reply = app
         .get(&tables("county=46&group_by=municipality"), Some(&token))
         .await;

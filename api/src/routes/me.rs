@@ -44,6 +44,19 @@ pub struct Me {
     /// When the current session ends unless used again (participants) or
     /// at the latest (staff).
     pub session_expires_at: DateTime<Utc>,
+    /// Evaluators: the municipalities and counties they may export beyond
+    /// their centre (`municipality=`/`county=` on the export endpoints).
+    #[oai(skip_serializing_if_is_empty)]
+    pub evaluation_areas: Vec<EvaluationAreaView>,
+}
+
+/// A municipality or county granted to an evaluator.
+#[derive(Object)]
+pub struct EvaluationAreaView {
+    /// `municipality` or `county`.
+    pub kind: String,
+    /// Four-digit municipality or two-digit county number.
+    pub code: String,
 }
 
 pub async fn me_of(
@@ -63,6 +76,14 @@ pub async fn me_of(
         display_name: account.display_name.clone(),
         created_at: account.created_at,
         session_expires_at: session.expires_at,
+        evaluation_areas: crate::store::reports::evaluation_areas(db, account.id)
+            .await?
+            .iter()
+            .map(|a| EvaluationAreaView {
+                kind: a.kind().to_owned(),
+                code: a.code().to_owned(),
+            })
+            .collect(),
     })
 }
 

@@ -45,13 +45,16 @@ impl ExportScope {
     }
 }
 
-/// The municipalities and counties granted to an account.
+/// The municipalities and counties granted to an account, oldest first.
 pub async fn evaluation_areas(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Vec<EvaluationArea>, DbErr> {
+    use sea_orm::QueryOrder;
     Ok(evaluation_area::Entity::find()
         .filter(evaluation_area::Column::AccountId.eq(account_id))
+        .order_by_asc(evaluation_area::Column::GrantedAt)
+        .order_by_asc(evaluation_area::Column::Id)
         .all(db)
         .await?
         .into_iter()
