@@ -630,6 +630,18 @@ pub async fn housekeeping(
     };
     let cutoff = std::time::SystemTime::from(cutoff);
     for entry in entries.flatten() {
+        // Only files this server writes (`research-<job id>.<format>` and
+        // their `.partial` forerunners): the folder may be shared.
+        let ours = entry.file_name().to_str().is_some_and(|name| {
+            name.strip_prefix("research-")
+                .and_then(|rest| rest.split_once('.'))
+                .is_some_and(|(id, ext)| {
+                    Uuid::parse_str(id).is_ok() && ["csv", "json", "partial"].contains(&ext)
+                })
+        });
+        if !ours {
+            continue;
+        }
         let old = entry
             .metadata()
             .and_then(|m| m.modified())

@@ -688,6 +688,26 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
         .await
         .assert_problem(StatusCode::GONE, None);
     }
+    // Old files of the server's own naming with no job (operator extracts,
+    // partial files) go too; anything else in the folder is left alone.
+    let aged = |name: &str| {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(
+            std::time::SystemTime::now() - std::time::Duration::from_secs(8 * 86_400),
+        )
+        .unwrap();
+        path
+    };
+    let operator_extract = aged(&format!("research-{}.csv", Uuid::now_v7()));
+    let partial = aged(&format!("research-{}.partial", Uuid::now_v7()));
+    let foreign = aged("budget-2027.xlsx");
+    let swept = friskliv_api::jobs::housekeeping(&db, dir, Utc::now(), retention)
+        .await
+        .unwrap();
+    assert_eq!(swept.stray_files, 2);
+    assert!(!operator_extract.exists() && !partial.exists());
+    assert!(foreign.exists());
     // A job whose server stopped mid-way fails after six hours instead of
     // running for ever; one started an hour ago is left alone.
     use friskliv_api::store::entities::export_job;
