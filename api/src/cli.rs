@@ -112,6 +112,16 @@ pub enum AdminCommand {
         #[arg(long, default_value = "csv")]
         format: String,
     },
+    /// Show any research extract job, whoever asked for it (the API shows a
+    /// job to its requester only), and with --copy-to copy its file there;
+    /// audited as the operator.
+    ExportJob {
+        #[arg(long)]
+        job: Uuid,
+        /// Where to copy the finished extract.
+        #[arg(long)]
+        copy_to: Option<std::path::PathBuf>,
+    },
 }
 
 /// An evaluator and one area: exactly one of --municipality, --county.
@@ -136,6 +146,10 @@ pub enum AdminError {
     NoSuchCentre(Uuid),
     #[error("no evaluator account with id {0}")]
     NoSuchEvaluator(Uuid),
+    #[error("no export job with id {0}")]
+    NoSuchJob(Uuid),
+    #[error("export job {0} is {1}: there is no file to copy")]
+    NoFile(Uuid, String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -259,7 +273,7 @@ pub async fn outcome_tables(
     )
     .await?;
     let today = crate::clock::today(Utc::now());
-    let (table, periods) = crate::outcomes::outcome_table(
+    let (table, fingerprints) = crate::outcomes::outcome_table(
         &db,
         &std::collections::BTreeMap::from([(found.id, found.municipality_number)]),
         from,
@@ -268,7 +282,10 @@ pub async fn outcome_tables(
         today,
     )
     .await?;
-    Ok((crate::outcomes::table_csv(&table), periods))
+    Ok((
+        crate::outcomes::table_csv(&table),
+        fingerprints.len() as u64,
+    ))
 }
 
 /// `friskliv admin research-extract`: writes the file, returns its path and report.
@@ -306,6 +323,51 @@ pub async fn research_extract(
         crate::jobs::file_of(&config.export_dir, job, format),
         report,
     ))
+}
+
+/// `friskliv admin export-job`: the job as JSON and, with `copy_to`, its
+/// file copied there.
+pub async fn export_job(
+    config: &Config,
+    job_id: Uuid,
+    copy_to: Option<&std::path::Path>,
+) -> Result<serde_json::Value, AdminError> {
+    use sea_orm::EntityTrait;
+    let db = open_migrated(config).await?;
+    let Some(job) = crate::store::entities::export_job::Entity::find_by_id(job_id)
+        .one(&db)
+        .await?
+    else {
+        return Err(AdminError::NoSuchJob(job_id));
+    };
+    let summary = serde_json::json!({
+        "id": job.id, "status": job.status, "format": job.format,
+        "centre_id": job.centre_id, "requested_by": job.requested_by,
+        "parameters": serde_json::from_str::<serde_json::Value>(&job.parameters).unwrap_or_default(),
+        "rows_written": job.rows_written,
+        "report": job.report.as_deref().and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok()),
+        "created_at": job.created_at, "finished_at": job.finished_at,
+    });
+    if let Some(target) = copy_to {
+        if job.status != "done" {
+            return Err(AdminError::NoFile(job.id, job.status));
+        }
+        let format = crate::jobs::ResearchFormat::parse(&job.format)
+            .ok_or_else(|| anyhow::anyhow!("stored export format {:?}", job.format))?;
+        operator_audit(
+            &db,
+            "research_download",
+            job.centre_id,
+            serde_json::json!({ "job": job.id }),
+        )
+        .await?;
+        std::fs::copy(
+            crate::jobs::file_of(&config.export_dir, job.id, format),
+            target,
+        )
+        .map_err(|e| anyhow::anyhow!("copying the extract to {}: {e}", target.display()))?;
+    }
+    Ok(summary)
 }
 
 fn area_of(grant: &EvaluationGrant) -> Result<friskliv_domain::EvaluationArea, AdminError> {

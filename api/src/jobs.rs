@@ -100,6 +100,26 @@ pub struct Report {
     pub rows: u64,
 }
 
+impl Report {
+    /// What the requester is told: no exact count below 5 (a class of 1–4
+    /// dropped, with the rows they hold, would point at those people) and
+    /// no names of dropped classes. The audit row keeps the whole report.
+    pub fn for_requester(&self) -> serde_json::Value {
+        let coarse = |n: u64| {
+            if n == 0 || n >= MIN_GROUP {
+                json!(n)
+            } else {
+                json!("fewer than 5")
+            }
+        };
+        json!({
+            "rows": self.rows,
+            "age_band_generalised": coarse(self.age_band_generalised),
+            "dropped": coarse(self.dropped),
+        })
+    }
+}
+
 fn pseudonym(key: &[u8], participant: Uuid) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(participant.as_bytes());
@@ -118,7 +138,7 @@ fn csv_value(v: &Option<Value>) -> String {
         None => String::new(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::Flag(b)) => b.to_string(),
-        Some(Value::Category(c)) => (*c).to_owned(),
+        Some(Value::Category(c)) => crate::csv::field(c),
     }
 }
 
@@ -471,9 +491,9 @@ pub async fn run_research(
                         record.period,
                         record.centre,
                         record.year,
-                        record.age_band,
-                        record.sex,
-                        record.status,
+                        crate::csv::field(record.age_band),
+                        crate::csv::field(record.sex),
+                        crate::csv::field(record.status),
                         record.end_day.map(|d| d.to_string()).unwrap_or_default(),
                         measurements(&record).join(","),
                         values.join(",")
@@ -517,7 +537,7 @@ pub async fn run_research(
                 writeln!(out, "{CSV_FIXED_COLUMNS},{MEASUREMENT_COLUMNS}")?;
             }
         }
-        ResearchFormat::Json => write!(out, "],\"report\":{}}}", json!(report))?,
+        ResearchFormat::Json => write!(out, "],\"report\":{}}}", report.for_requester())?,
         ResearchFormat::Fhir => write!(out, "]}}")?,
     }
     out.flush()?;
@@ -544,7 +564,18 @@ pub async fn run_job(db: DatabaseConnection, dir: PathBuf, job: Uuid, request: R
     match &result {
         Ok(report) => {
             done.rows_written = Set(i64::try_from(report.rows).unwrap_or(i64::MAX));
-            done.report = Set(Some(json!(report).to_string()));
+            done.report = Set(Some(report.for_requester().to_string()));
+            if let Err(e) = crate::store::reports::audit_job_report(
+                &db,
+                job,
+                request.centre_id,
+                json!(report),
+                Utc::now(),
+            )
+            .await
+            {
+                tracing::error!(error = %e, %job, "research job report not audited");
+            }
         }
         Err(e) => {
             tracing::error!(error = %e, %job, "research job failed");

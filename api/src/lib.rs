@@ -11,6 +11,7 @@ pub mod body_limit;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod csv;
 pub mod error;
 pub mod jobs;
 pub mod outcomes;

@@ -167,6 +167,19 @@ async fn run_admin(config: Config, command: AdminCommand) -> ExitCode {
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             }),
+        AdminCommand::ExportJob { job, copy_to } => {
+            cli::export_job(&config, job, copy_to.as_deref())
+                .await
+                .map(|summary| {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&summary).unwrap_or_default()
+                    );
+                    if let Some(target) = &copy_to {
+                        println!("copied to {}", target.display());
+                    }
+                })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use friskliv_domain::outcomes::period_outcomes;
 use friskliv_domain::outcomes::{
     Dated, PeriodFacts, QuitFacts, TimepointFacts, TobaccoReport, WorkSchoolReport,
 };
+use friskliv_domain::releases::Fingerprint;
 use friskliv_domain::summary::SummaryEntry;
 
 use crate::store::entities::{assessment, period};
@@ -167,7 +168,9 @@ pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate)
 
 /// Computes the anonymous outcome table of the periods started in
 /// `[from, to]` at `centres` (id → municipality number), with disclosure
-/// control applied. Returns the table and how many periods were read.
+/// control applied. Returns the table and a fingerprint of every period it
+/// counted, sorted (`friskliv_domain::releases`): their number is the
+/// periods read.
 ///
 /// Reading and computing overlap: two pages are read at once (on two
 /// connections) while a blocking thread computes the outcomes of the pages
@@ -179,7 +182,7 @@ pub async fn outcome_table(
     to: NaiveDate,
     dims: Vec<friskliv_domain::outcome_tables::Dimension>,
     today: NaiveDate,
-) -> Result<(Table, u64), sea_orm::DbErr> {
+) -> Result<(Table, Vec<Fingerprint>), sea_orm::DbErr> {
     use crate::store::reports::{PERIODS_PER_PAGE, load_page, period_ids};
     use futures_util::StreamExt;
 
@@ -188,12 +191,17 @@ pub async fn outcome_table(
     let municipalities = centres.clone();
     let computing = tokio::task::spawn_blocking(move || {
         let mut tables = OutcomeTables::new(dims);
+        let mut fingerprints = Vec::new();
         while let Some(page) = pages_in.blocking_recv() {
             for p in page {
-                tables.add(&period_record(p, &municipalities, today));
+                let id = p.period.id;
+                let record = period_record(p, &municipalities, today);
+                fingerprints.push(fingerprint(id, &record));
+                tables.add(&record);
             }
         }
-        tables.finish()
+        fingerprints.sort_unstable();
+        (tables.finish(), fingerprints)
     });
     let centre_ids: Vec<uuid::Uuid> = centres.keys().copied().collect();
     let ids = period_ids(db, &centre_ids, from, to).await?;
@@ -204,19 +212,29 @@ pub async fn outcome_table(
             async move { load_page(&db, &chunk, None, today).await }
         })
         .buffered(2);
-    let mut periods_read = 0u64;
     while let Some(page) = pages.next().await {
         let page = page?;
-        periods_read += page.len() as u64;
         if pages_out.send(page).await.is_err() {
             break;
         }
     }
     drop(pages_out);
-    let table = computing
+    computing
         .await
-        .map_err(|e| sea_orm::DbErr::Custom(format!("outcome table computation: {e}")))?;
-    Ok((table, periods_read))
+        .map_err(|e| sea_orm::DbErr::Custom(format!("outcome table computation: {e}")))
+}
+
+/// 8 bytes of the period id's hash, then 8 of the hash of everything the
+/// table counted of the period, so a later table can tell which periods
+/// changed without keeping them.
+fn fingerprint(period_id: uuid::Uuid, record: &PeriodRecord) -> Fingerprint {
+    use sha2::{Digest, Sha256};
+    let id = Sha256::digest(period_id.as_bytes());
+    let counted = Sha256::digest(format!("{record:?}").as_bytes());
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&id[..8]);
+    out[8..].copy_from_slice(&counted[..8]);
+    out
 }
 
 fn period_record(
@@ -262,7 +280,7 @@ pub fn table_csv(table: &Table) -> String {
         let group: Vec<String> = table
             .group_by
             .iter()
-            .map(|d| csv_text(&row.group[d.as_str()]))
+            .map(|d| crate::csv::field(&row.group[d.as_str()]))
             .collect();
         csv_line(&mut out, &group, row);
     }
@@ -281,16 +299,4 @@ fn csv_line(out: &mut String, group: &[String], row: &Row) {
     );
     out.push_str(&fields.join(","));
     out.push('\n');
-}
-
-/// Group values are ids and codes; quote anything that is not.
-fn csv_text(raw: &str) -> String {
-    if raw
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-+_".contains(c))
-    {
-        raw.to_owned()
-    } else {
-        format!("\"{}\"", raw.replace('"', "\"\""))
-    }
 }

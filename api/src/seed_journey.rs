@@ -526,6 +526,7 @@ pub async fn write_journey(
             id: Set(Uuid::now_v7()),
             participant_id: Set(participant_id),
             period_id: Set(Some(period_id)),
+            centre_id: Set(Some(centre_id)),
             domain: Set(domain.as_str().to_owned()),
             text: Set((*text).to_owned()),
             target: Set(None),

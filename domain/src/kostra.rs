@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::disclosure::{Cell, Suppression, protect_column};
 use crate::journey::{CourseKind, ReferrerType, Sex};
 
 /// One person's contacts with the centre in the year.
@@ -38,6 +39,80 @@ pub struct KostraCounts {
     /// Persons per referral source (a person referred twice by the same
     /// source counts once; by two sources, once under each).
     pub referral_sources: BTreeMap<&'static str, u64>,
+}
+
+/// The report's counts as one reader may see them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleasedCounts {
+    pub persons_total: Cell,
+    pub persons_with_referral: Cell,
+    pub persons_without_referral: Cell,
+    pub men: Cell,
+    pub persons_per_offer: BTreeMap<&'static str, Cell>,
+    pub referral_sources: BTreeMap<&'static str, Cell>,
+}
+
+fn exact(n: u64) -> Cell {
+    Cell {
+        count: n,
+        suppression: Suppression::None,
+    }
+}
+
+fn primary(n: u64) -> Cell {
+    protect_column(&[n], false).0.remove(0)
+}
+
+impl KostraCounts {
+    /// The exact counts, for the centre admin who files them with SSB.
+    pub fn exact(&self) -> ReleasedCounts {
+        ReleasedCounts {
+            persons_total: exact(self.persons_total),
+            persons_with_referral: exact(self.persons_with_referral),
+            persons_without_referral: exact(self.persons_without_referral),
+            men: exact(self.men),
+            persons_per_offer: self
+                .persons_per_offer
+                .iter()
+                .map(|(k, v)| (*k, exact(*v)))
+                .collect(),
+            referral_sources: self
+                .referral_sources
+                .iter()
+                .map(|(k, v)| (*k, exact(*v)))
+                .collect(),
+        }
+    }
+
+    /// The counts under the outcome tables' disclosure control, for
+    /// evaluators: otherwise a count the tables suppress could be read
+    /// here. With and without referral add up to the total, so they are
+    /// protected against it; a person can have several offers and
+    /// referrers, so those rows are not sums and each is protected alone.
+    pub fn protected(&self) -> ReleasedCounts {
+        let (mut split, total) = protect_column(
+            &[self.persons_with_referral, self.persons_without_referral],
+            true,
+        );
+        let without = split.pop().expect("two cells");
+        let with = split.pop().expect("two cells");
+        ReleasedCounts {
+            persons_total: total,
+            persons_with_referral: with,
+            persons_without_referral: without,
+            men: primary(self.men),
+            persons_per_offer: self
+                .persons_per_offer
+                .iter()
+                .map(|(k, v)| (*k, primary(*v)))
+                .collect(),
+            referral_sources: self
+                .referral_sources
+                .iter()
+                .map(|(k, v)| (*k, primary(*v)))
+                .collect(),
+        }
+    }
 }
 
 pub fn count(persons: &[PersonYear]) -> KostraCounts {
@@ -107,5 +182,32 @@ mod tests {
         assert_eq!(c.referral_sources["gp"], 1);
         assert_eq!(c.referral_sources["nav"], 1);
         assert_eq!(c.referral_sources["self"], 1);
+    }
+
+    #[test]
+    fn evaluators_get_the_counts_under_disclosure_control() {
+        let counts = KostraCounts {
+            persons_total: 23,
+            persons_with_referral: 20,
+            persons_without_referral: 3,
+            men: 4,
+            persons_per_offer: BTreeMap::from([("follow_up_period", 21), ("kosthold", 2)]),
+            referral_sources: BTreeMap::from([("gp", 20)]),
+        };
+        let exact = counts.exact();
+        assert_eq!(exact.men.shown(), Some(4));
+        assert_eq!(exact.persons_without_referral.shown(), Some(3));
+        let protected = counts.protected();
+        assert_eq!(protected.men.shown(), None);
+        assert_eq!(protected.persons_without_referral.shown(), None);
+        // 23 − 20 would give the 3 back, so the 20 is hidden too.
+        assert_eq!(protected.persons_with_referral.shown(), None);
+        assert_eq!(protected.persons_total.shown(), Some(23));
+        assert_eq!(protected.persons_per_offer["kosthold"].shown(), None);
+        assert_eq!(
+            protected.persons_per_offer["follow_up_period"].shown(),
+            Some(21)
+        );
+        assert_eq!(protected.referral_sources["gp"].shown(), Some(20));
     }
 }

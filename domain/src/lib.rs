@@ -60,6 +60,7 @@ pub mod journey;
 pub mod kostra;
 pub mod outcome_tables;
 pub mod outcomes;
+pub mod releases;
 pub mod summary;
 pub mod validation;
 

@@ -258,14 +258,20 @@ impl OutcomeTables {
         let mut columns: Vec<(Vec<Cell>, Cell)> = Vec::with_capacity(COUNTS.len());
         for m in 0..COUNTS.len() {
             let column: Vec<u64> = raw.iter().map(|c| c[m]).collect();
-            // Participants can be in several groups (e.g. two periods in
-            // two years), so their column total is not the sum: it is
-            // protected as its own figure.
-            let (cells, total) = protect_column(&column, m != 0);
+            let (cells, line_total) = protect_column(&column, true);
+            // Participants can be in several groups (two periods at two
+            // centres), so their total is the people counted, not the sum.
+            // It is nearly the sum, though, so their column is protected
+            // against it as if it were: otherwise total − shown cells would
+            // give the hidden one.
             let total = if m == 0 {
-                protect_column(&[total_raw[0]], false).0[0].clone()
+                let mut distinct = protect_column(&[total_raw[0]], false).0[0].clone();
+                if line_total.is_suppressed() && !distinct.is_suppressed() {
+                    distinct.suppression = crate::disclosure::Suppression::Secondary;
+                }
+                distinct
             } else {
-                total
+                line_total
             };
             columns.push((cells, total));
         }
@@ -412,7 +418,9 @@ mod tests {
         let table = t.finish();
         let women = &table.rows[0];
         assert_eq!(women.group["sex"], "female");
-        assert_eq!(count(women, "participants"), (8, Suppression::None));
+        // The men's 3 is hidden, so the women's 8 is too: 11 − 8 would give it.
+        assert_eq!(count(women, "participants"), (8, Suppression::Secondary));
+        assert_eq!(table.total.counts["participants"].shown(), Some(11));
         assert_eq!(count(women, "tobacco_users"), (6, Suppression::None));
         // 3 abstinent is primary; the men's 0 cannot protect it, so the
         // column total is hidden.

@@ -12,6 +12,7 @@ mod m20261125_000005_journey;
 mod m20261125_000006_export_audit;
 mod m20261125_000007_export_jobs;
 mod m20261125_000008_evaluation_areas;
+mod m20261203_000009_privacy_review;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_export_audit::Migration),
             Box::new(m20261125_000007_export_jobs::Migration),
             Box::new(m20261125_000008_evaluation_areas::Migration),
+            Box::new(m20261203_000009_privacy_review::Migration),
         ]
     }
 }

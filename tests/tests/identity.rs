@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use friskliv_tests::{PasskeyDevice, TestApp, stories};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::json;
+use serde_json::{Value, json};
 
 stories!(
     staff_bootstrap_register_login_and_me,
@@ -372,6 +372,10 @@ async fn recovery_invite_adds_a_passkey_to_the_existing_account(app: TestApp) {
     let veileder = app
         .register_ok(&mut PasskeyDevice::new("v"), &code, "V")
         .await;
+    let admin_code = app.invite_staff(centre, "centre_admin").await;
+    let admin = app
+        .register_ok(&mut PasskeyDevice::new("a"), &admin_code, "Admin")
+        .await;
     let invite = app.invite(&veileder.token, centre, "participant").await;
     let mut old_phone = PasskeyDevice::new("old phone");
     let participant = app
@@ -381,12 +385,22 @@ async fn recovery_invite_adds_a_passkey_to_the_existing_account(app: TestApp) {
             "Astrid",
         )
         .await;
+    let old_session = app.login_ok(&mut old_phone).await;
 
-    // The participant has a new phone; the veileder issues a recovery invite.
+    // A veileder cannot issue a recovery invite: it hands over an account.
+    app.post(
+        &format!("/v1/centres/{centre}/invites"),
+        Some(&veileder.token),
+        json!({"role": "participant", "recovery_for_account_id": participant.account_id}),
+    )
+    .await
+    .assert_problem(StatusCode::FORBIDDEN, None);
+
+    // The participant has a new phone; the centre admin issues a recovery invite.
     let recovery = app
         .post(
             &format!("/v1/centres/{centre}/invites"),
-            Some(&veileder.token),
+            Some(&admin.token),
             json!({"role": "participant", "recovery_for_account_id": participant.account_id}),
         )
         .await;
@@ -410,6 +424,17 @@ async fn recovery_invite_adds_a_passkey_to_the_existing_account(app: TestApp) {
         "same account"
     );
     assert_eq!(recovered.body["account"]["display_name"], "Astrid");
+    let recovered_token = recovered.body["token"].as_str().unwrap().to_owned();
+
+    // Every session from before is gone: whoever held the old phone is out.
+    for token in [&participant.token, &old_session.token] {
+        app.get("/v1/me", Some(token))
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, None);
+    }
+    app.get("/v1/me", Some(&recovered_token))
+        .await
+        .assert_status(StatusCode::OK);
 
     let session = app.login_ok(&mut new_phone).await;
     assert_eq!(session.account_id, participant.account_id);
@@ -422,6 +447,36 @@ async fn recovery_invite_adds_a_passkey_to_the_existing_account(app: TestApp) {
         .map(|p| p["name"].clone())
         .collect();
     assert_eq!(names, vec![json!("old phone"), json!("new phone")]);
+    let added_at = passkeys.body[1]["created_at"].as_str().unwrap();
+    assert!(added_at >= passkeys.body[0]["created_at"].as_str().unwrap());
+
+    // The participant sees who let the new passkey in, and when.
+    let log = app.get("/v1/me/access-log", Some(&session.token)).await;
+    log.assert_status(StatusCode::OK);
+    let recovery_rows: Vec<&Value> = log.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "recovery_passkey_added")
+        .collect();
+    assert_eq!(recovery_rows.len(), 1, "{}", log.text);
+    assert_eq!(recovery_rows[0]["actor_name"], "Admin");
+    assert_eq!(recovery_rows[0]["actor_role"], "centre_admin");
+    assert_eq!(
+        recovery_rows[0]["resource"],
+        format!("passkeys/{}", passkeys.body[1]["id"].as_str().unwrap())
+    );
+    // The security audit keeps the issue and the redemption.
+    let audit = friskliv_api::store::identity::audit_of(
+        &app.db().await,
+        participant.account_id.parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, vec!["recovery_issued", "recovery_redeemed"]);
+    let detail: Value = serde_json::from_str(&audit[1].detail).unwrap();
+    assert_eq!(detail["sessions_revoked"], 2);
 
     // With two passkeys the lost one can be removed; then it no longer signs in.
     let lost = passkeys.body[0]["id"].as_str().unwrap();
@@ -447,7 +502,7 @@ async fn recovery_invite_adds_a_passkey_to_the_existing_account(app: TestApp) {
     .assert_problem(StatusCode::NOT_FOUND, None);
     app.post(
         &format!("/v1/centres/{centre}/invites"),
-        Some(&veileder.token),
+        Some(&admin.token),
         json!({"role": "veileder", "recovery_for_account_id": participant.account_id}),
     )
     .await

@@ -119,9 +119,9 @@ async fn expected(app: &TestApp, centre: Uuid, year: i32) -> Value {
         "persons_without_referral": persons.len() - with_referral,
         "men": men,
         "persons_per_offer": per_offer.iter().filter(|(_, s)| !s.is_empty())
-            .map(|(k, s)| json!({"category": k, "persons": s.len()})).collect::<Vec<_>>(),
+            .map(|(k, s)| json!({"category": k, "persons": s.len(), "suppressed": false})).collect::<Vec<_>>(),
         "referral_sources": sources.iter()
-            .map(|(k, n)| json!({"category": k, "persons": n})).collect::<Vec<_>>(),
+            .map(|(k, n)| json!({"category": k, "persons": n, "suppressed": false})).collect::<Vec<_>>(),
     })
 }
 
@@ -148,6 +148,7 @@ async fn kostra_report_matches_the_raw_rows_and_is_restricted(app: TestApp) {
     let veileder = staff(&app, centre, "veileder", "Veileder").await;
     let outsider = staff(&app, other, "centre_admin", "Outsider").await;
     let year = now.year();
+    let mut suppressed_somewhere = false;
     for y in [year - 1, year] {
         let path = format!("/v1/centres/{centre}/reports/kostra?year={y}");
         let report = app.get(&path, Some(&admin.token)).await;
@@ -167,10 +168,69 @@ async fn kostra_report_matches_the_raw_rows_and_is_restricted(app: TestApp) {
         ] {
             assert_eq!(report.body[key], want[key], "{key} in {y}");
         }
-        // The evaluator gets the same numbers.
-        let again = app.get(&path, Some(&evaluator.token)).await;
-        assert_eq!(again.body, report.body);
+        assert_eq!(report.body["exact"], true);
+        assert_eq!(report.body["suppressed"], json!([]));
+        // The evaluator gets them under the outcome tables' suppression: every
+        // number shown is the exact one, and none is 1–4.
+        let protected = app.get(&path, Some(&evaluator.token)).await;
+        protected.assert_status(StatusCode::OK);
+        assert_eq!(protected.body["exact"], false);
+        let suppressed: Vec<&str> = protected.body["suppressed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        for key in [
+            "persons_total",
+            "persons_with_referral",
+            "persons_without_referral",
+            "men",
+        ] {
+            let exact = want[key].as_u64().unwrap();
+            match protected.body.get(key) {
+                Some(shown) => {
+                    assert_eq!(shown.as_u64(), Some(exact), "{key}");
+                    assert!(exact == 0 || exact >= 5, "{key} shows {exact}");
+                }
+                None => {
+                    assert!(suppressed.contains(&key), "{key} absent but not marked");
+                }
+            }
+            if (1..5).contains(&exact) {
+                assert!(
+                    suppressed.contains(&key),
+                    "{key} = {exact} must be suppressed"
+                );
+            }
+        }
+        // With and without referral add up to the total: never one alone hidden.
+        let hidden_split = ["persons_with_referral", "persons_without_referral"]
+            .iter()
+            .filter(|k| suppressed.contains(k))
+            .count();
+        assert_ne!(hidden_split, 1, "{}", protected.text);
+        suppressed_somewhere |= !suppressed.is_empty();
+        for list in ["persons_per_offer", "referral_sources"] {
+            for (shown, exact) in protected.body[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(want[list].as_array().unwrap())
+            {
+                let n = exact["persons"].as_u64().unwrap();
+                assert_eq!(shown["category"], exact["category"]);
+                assert_eq!(shown["suppressed"], (1..5).contains(&n), "{list}: {shown}");
+                suppressed_somewhere |= (1..5).contains(&n);
+                if (1..5).contains(&n) {
+                    assert!(shown.get("persons").is_none());
+                } else {
+                    assert_eq!(shown["persons"].as_u64(), Some(n));
+                }
+            }
+        }
     }
+    assert!(suppressed_somewhere, "60 people must give some small count");
     // CSV: a header, then one line per number.
     let csv = app
         .get(

@@ -431,7 +431,8 @@ async fn withdrawing_consent_hides_data_on_the_next_request(app: TestApp) {
         StatusCode::FORBIDDEN,
     );
 
-    // Oral consent recorded by the veileder, with who and how.
+    // Oral consent recorded by the veileder and confirmed by a second staff
+    // member, with who and how.
     let recorded = app
         .post(
             &format!(
@@ -442,9 +443,24 @@ async fn withdrawing_consent_hides_data_on_the_next_request(app: TestApp) {
             json!({"scope": "entries", "method": "oral"}),
         )
         .await;
-    recorded.assert_status(StatusCode::CREATED);
-    assert_eq!(recorded.body["method"], "oral");
-    assert_eq!(recorded.body["granted_by"], w.veileder_a.account_id);
+    recorded.assert_status(StatusCode::ACCEPTED);
+    assert_eq!(recorded.body["status"], "pending");
+    let confirmed = app
+        .post(
+            &format!(
+                "/v1/centres/{}/participants/{}/oral-consents/{}/confirm",
+                w.centre_a,
+                w.p.account_id,
+                recorded.body["id"].as_str().unwrap()
+            ),
+            Some(&w.admin_a.token),
+            json!({}),
+        )
+        .await;
+    confirmed.assert_status(StatusCode::CREATED);
+    assert_eq!(confirmed.body["method"], "oral");
+    assert_eq!(confirmed.body["granted_by"], w.veileder_a.account_id);
+    assert_eq!(confirmed.body["confirmed_by"]["name"], "Admin A");
     app.get(&path, Some(&w.veileder_a.token))
         .await
         .assert_status(StatusCode::OK);

@@ -155,6 +155,64 @@ fn credential_id_text(raw: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
+/// A recovery invite was redeemed: whoever held the account's old
+/// passkeys or sessions loses them (the sessions end now; the person
+/// removes passkeys they no longer trust), and the event is recorded where
+/// the account holder sees it — a participant in their access log.
+async fn recovered(
+    txn: &sea_orm::DatabaseTransaction,
+    invite: &crate::store::entities::invite::Model,
+    account: &crate::store::entities::account::Model,
+    role: friskliv_domain::AccountRole,
+    passkey: &crate::store::entities::passkey::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let revoked = identity::revoke_sessions_of(txn, account.id, now).await?;
+    identity::audit(
+        txn,
+        account.id,
+        invite.created_by_account_id,
+        "recovery_redeemed",
+        serde_json::json!({
+            "invite": invite.id,
+            "passkey": passkey.id,
+            "sessions_revoked": revoked,
+        }),
+        now,
+    )
+    .await?;
+    if role != friskliv_domain::AccountRole::Participant {
+        return Ok(());
+    }
+    let issuer = match invite.created_by_account_id {
+        Some(id) => identity::find_account(txn, id).await?,
+        None => None,
+    };
+    let actor = sharing::Actor {
+        account_id: issuer.as_ref().map_or(account.id, |a| a.id),
+        role: match &issuer {
+            Some(a) => parse_role(&a.role)?,
+            None => role,
+        },
+        centre_id: Some(invite.centre_id),
+    };
+    sharing::write_log(
+        txn,
+        vec![sharing::LogRow {
+            participant_id: account.id,
+            centre_id: Some(invite.centre_id),
+            actor: &actor,
+            action: "recovery_passkey_added",
+            resource: &format!("passkeys/{}", passkey.id),
+            consent_id: None,
+            allowed: true,
+        }],
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 pub fn passkey_not_accepted() -> ApiError {
     ApiError::unauthorized(
         "passkey-not-accepted",
@@ -355,13 +413,16 @@ impl AuthApi {
             now,
         )
         .await?;
-        if added.is_none() {
+        let Some(added) = added else {
             return Err(ApiError::conflict(
                 "passkey-already-registered",
                 "this passkey is already registered to an account",
             ));
-        }
+        };
         let account_role = parse_role(&account.role)?;
+        if invite.recovery_for_account_id.is_some() {
+            recovered(&txn, &invite, &account, account_role, &added, now).await?;
+        }
         let (token, session) = start_session(&txn, account.id, account_role, now).await?;
         txn.commit().await?;
         tracing::info!(account = %account.id, role = %account_role, recovery = invite.recovery_for_account_id.is_some(), "passkey registered");

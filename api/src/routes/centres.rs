@@ -133,6 +133,15 @@ impl CentresApi {
                             && a.role == AccountRole::Participant.as_str()
                     })
                     .ok_or_else(|| ApiError::not_found("participant at this centre"))?;
+                // Otherwise the "guardian" would be a second account that
+                // consents for an adult without them.
+                if !sharing::is_under_16(&state.db, child, crate::clock::today(now)).await? {
+                    return Err(ApiError::validation(FieldError::new(
+                        "guardian_for_account_id",
+                        "under_16",
+                        "a guardian consents only for a participant under 16 by the birth month on record",
+                    )));
+                }
                 Some(child)
             }
             (Some(_), _) => {
@@ -154,6 +163,17 @@ impl CentresApi {
         )
         .await?;
         sharing::save_invite_details(&txn, invite.id, birth, guardian_for).await?;
+        if let Some(target) = invite.recovery_for_account_id {
+            identity::audit(
+                &txn,
+                target,
+                Some(principal.account.id),
+                "recovery_issued",
+                serde_json::json!({ "invite": invite.id, "expires_at": invite.expires_at }),
+                now,
+            )
+            .await?;
+        }
         txn.commit().await?;
         tracing::info!(invite = %invite.id, %role, recovery = invite.recovery_for_account_id.is_some(), "invite issued");
         Ok(InviteCreated::Created(Json(IssuedInvite {

@@ -7,6 +7,7 @@
 use chrono::{NaiveDate, Utc};
 use friskliv_domain::FieldError;
 use friskliv_domain::outcome_tables::{COUNTS, Dimension, Row, STATISTICS};
+use friskliv_domain::releases::{Release, ReleaseRefusal, ReleaseYear, may_release};
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Binary, Json};
@@ -61,6 +62,8 @@ pub struct TableRow {
 /// Outcome tables with disclosure control applied.
 #[derive(Object)]
 pub struct OutcomeTablesView {
+    /// The calendar year: periods that started in it.
+    pub year: i32,
     pub from: NaiveDate,
     pub to: NaiveDate,
     /// Every centre counted.
@@ -72,8 +75,6 @@ pub struct OutcomeTablesView {
     #[oai(skip_serializing_if_is_none)]
     pub county: Option<String>,
     pub group_by: Vec<String>,
-    /// Periods counted (before suppression).
-    pub periods_read: u64,
     pub rows: Vec<TableRow>,
     pub total: TableRow,
     /// The indicator definitions used (id@version).
@@ -192,20 +193,48 @@ fn requested_scope(
     })
 }
 
-/// The longest span one request may cover.
-const MAX_SPAN_DAYS: i64 = 366 * 5;
+/// Why a table is refused given the requester's earlier tables of the year.
+fn release_refused(refusal: ReleaseRefusal) -> ApiError {
+    match refusal {
+        ReleaseRefusal::OverlappingScope => ApiError::conflict(
+            "overlapping-release",
+            "you already have a table for this year over centres that overlap these without being the same; \
+             the difference of the two would show the centres in one and not the other. Ask for the same scope \
+             (use group_by=centre or municipality for a breakdown) or a scope that shares no centre with it",
+        ),
+        ReleaseRefusal::LinkedBreakdown(dimension) => ApiError::conflict(
+            "linked-breakdown",
+            format!(
+                "you already have a table for this year and scope broken down by {dimension} together with \
+                 other dimensions (or by a place dimension it sums to); together with this one it would \
+                 reveal cells that are suppressed. Ask for the same breakdown, or one without {dimension}"
+            ),
+        ),
+        ReleaseRefusal::SmallChange(n) => ApiError::conflict(
+            "small-difference",
+            format!(
+                "since your last table for this year and scope, the data of {n} follow-up period(s) changed; \
+                 a new table would show what changed for fewer than 5 people. Ask again when at least 5 have changed"
+            ),
+        ),
+    }
+}
 
 #[OpenApi(tag = "ApiTags::Reports")]
 impl ExportsApi {
     /// Anonymous outcome tables (evaluators and centre admins)
     ///
-    /// Counts and means over the follow-up periods that started in
-    /// `[from, to]`, grouped by `group_by` (comma-separated: `year`,
-    /// `centre`, `municipality`, `sex`, `age_band`, `referral_source`).
-    /// Counts 1–4 and statistics from fewer than 5 people are suppressed,
-    /// plus secondary suppression where a published total would reveal them.
-    /// The scope is the caller's own centre, or one `centre_id`,
-    /// `municipality` or `county` an evaluator has been granted.
+    /// Counts and means over the follow-up periods that started in one
+    /// calendar year that has ended (`year`, or `from=YYYY-01-01&to=YYYY-12-31`),
+    /// grouped by `group_by` (comma-separated: `year`, `centre`,
+    /// `municipality`, `sex`, `age_band`, `referral_source`). Counts 1–4 and
+    /// statistics from fewer than 5 people are suppressed, plus secondary
+    /// suppression where the published total would reveal them. The scope is
+    /// the caller's own centre, or one `centre_id`, `municipality` or
+    /// `county` an evaluator has been granted. So that two tables cannot be
+    /// subtracted to single someone out, a requester's tables for a year
+    /// have equal or disjoint scopes, breakdowns that share no dimension, and
+    /// differ in none or at least 5 periods (409 otherwise).
     #[oai(
         path = "/v1/exports/outcomes",
         method = "get",
@@ -216,10 +245,12 @@ impl ExportsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        /// First period start counted, YYYY-MM-DD.
-        from: Query<NaiveDate>,
-        /// Last period start counted, YYYY-MM-DD.
-        to: Query<NaiveDate>,
+        /// The calendar year, e.g. 2025 (it must have ended).
+        year: Query<Option<i32>>,
+        /// Instead of `year`: its first day, YYYY-01-01.
+        from: Query<Option<NaiveDate>>,
+        /// Instead of `year`: its last day, YYYY-12-31.
+        to: Query<Option<NaiveDate>>,
         /// Comma-separated dimensions; none gives the total only.
         group_by: Query<Option<String>>,
         /// `json` (default) or `csv`.
@@ -232,14 +263,10 @@ impl ExportsApi {
         county: Query<Option<String>>,
     ) -> ApiResult<OutcomeTablesResponse> {
         let principal = authenticate(&state, &auth).await?;
-        let (from, to) = (from.0, to.0);
-        if to < from || (to - from).num_days() > MAX_SPAN_DAYS {
-            return Err(ApiError::validation(FieldError::new(
-                "to",
-                "range",
-                format!("must be on or after `from` and at most {MAX_SPAN_DAYS} days later"),
-            )));
-        }
+        let now = Utc::now();
+        let window = ReleaseYear::from_request(year.0, from.0, to.0, clock::today(now))
+            .map_err(ApiError::validation)?;
+        let (from, to) = (window.first_day(), window.last_day());
         let dims = parse_group_by(group_by.0.as_deref())?;
         let format = format.0.unwrap_or(Format::Json);
         let actor = actor_of(&principal);
@@ -253,28 +280,29 @@ impl ExportsApi {
             Some(scope) => reports::centres_in_scope(&state.db, &actor, scope).await?,
             None => None,
         };
-        let now = Utc::now();
-        reports::audit(
-            &state.db,
-            &actor,
-            "outcome_tables",
-            scope.as_ref().and_then(reports::ExportScope::centre),
-            serde_json::json!({
-                "scope": scope.as_ref().map(reports::ExportScope::describe),
-                "from": from, "to": to,
-                "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                "format": if format == Format::Csv { "csv" } else { "json" },
-            }),
-            centres.is_some(),
-            now,
-        )
-        .await?;
+        let parameters = serde_json::json!({
+            "scope": scope.as_ref().map(reports::ExportScope::describe),
+            "year": window.year(),
+            "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+            "format": if format == Format::Csv { "csv" } else { "json" },
+        });
+        let audit_centre = scope.as_ref().and_then(reports::ExportScope::centre);
         let (Some(scope), Some(centres)) = (scope, centres) else {
+            reports::audit(
+                &state.db,
+                &actor,
+                "outcome_tables",
+                audit_centre,
+                parameters,
+                false,
+                now,
+            )
+            .await?;
             return Err(ApiError::forbidden(
                 "only evaluators and centre admins of the centre, and evaluators granted its municipality or county, see its outcome tables",
             ));
         };
-        let (table, periods_read) = outcome_table(
+        let (table, fingerprints) = outcome_table(
             &state.db,
             &centres,
             from,
@@ -283,12 +311,43 @@ impl ExportsApi {
             clock::today(now),
         )
         .await?;
+        let release = Release {
+            centres: centres.keys().copied().collect(),
+            group_by: dims.clone(),
+            fingerprints,
+        };
+        // The check and the record are one step, so two tables asked for at
+        // once are judged against each other.
+        let turn = state.write_turn().await;
+        let txn = crate::store::begin_write(&state.db).await?;
+        let earlier = reports::releases_of(&txn, actor.account_id, window.year()).await?;
+        let verdict = may_release(&earlier, &release);
+        let mut parameters = parameters;
+        if let Err(refusal) = &verdict {
+            parameters["refused"] = serde_json::json!(format!("{refusal:?}"));
+        } else {
+            reports::record_release(&txn, actor.account_id, window.year(), &release, now).await?;
+        }
+        reports::audit(
+            &txn,
+            &actor,
+            "outcome_tables",
+            audit_centre,
+            parameters,
+            verdict.is_ok(),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        drop(turn);
+        verdict.map_err(release_refused)?;
         let definitions = friskliv_domain::outcome_tables::DEFINITIONS_USED
             .iter()
             .map(|d| format!("{}@{}", d.id, d.version))
             .collect();
         Ok(match format {
             Format::Json => OutcomeTablesResponse::Json(Json(OutcomeTablesView {
+                year: window.year(),
                 from,
                 to,
                 centres: centres.keys().copied().collect(),
@@ -305,14 +364,13 @@ impl ExportsApi {
                     _ => None,
                 },
                 group_by: dims.iter().map(|d| d.as_str().to_owned()).collect(),
-                periods_read,
                 rows: table.rows.iter().map(row_view).collect(),
                 total: row_view(&table.total),
                 definitions,
             })),
             Format::Csv => OutcomeTablesResponse::Csv(
                 Binary(table_csv(&table).into_bytes()),
-                format!("attachment; filename=\"outcomes-{from}-{to}.csv\""),
+                format!("attachment; filename=\"outcomes-{}.csv\"", window.year()),
             ),
         })
     }
@@ -327,10 +385,18 @@ pub struct ResearchExportRequest {
     #[oai(skip_serializing_if_is_none)]
     #[serde(default)]
     pub centre_id: Option<Uuid>,
-    /// First period start included, YYYY-MM-DD.
-    pub from: NaiveDate,
-    /// Last period start included, YYYY-MM-DD.
-    pub to: NaiveDate,
+    /// The calendar year whose periods (by start) are included; it must have ended.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Instead of `year`: its first day, YYYY-01-01.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Instead of `year`: its last day, YYYY-12-31.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
     /// `csv`, `json` or `fhir` (a FHIR R4 Bundle).
     pub format: String,
 }
@@ -345,7 +411,9 @@ pub struct ExportJobView {
     pub format: String,
     pub centre_id: Uuid,
     pub rows_written: i64,
-    /// What was generalised or dropped so every quasi-identifier class holds ≥ 5 people.
+    /// Rows written, and how many rows were generalised (age band `all`) or
+    /// dropped so every quasi-identifier class holds ≥ 5 people — a number
+    /// when 0 or ≥ 5, else "fewer than 5".
     #[oai(skip_serializing_if_is_none)]
     pub report: Option<serde_json::Value>,
     #[oai(skip_serializing_if_is_none)]
@@ -407,16 +475,9 @@ async fn own_job(
     actor: &crate::store::sharing::Actor,
     id: Uuid,
 ) -> ApiResult<crate::store::entities::export_job::Model> {
-    use sea_orm::EntityTrait;
-    let job = crate::store::entities::export_job::Entity::find_by_id(id)
-        .one(&state.db)
+    reports::requested_job(&state.db, actor, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("export job"))?;
-    // Someone who may not export the centre learns nothing, not even that the job exists.
-    if !reports::may_report_on(&state.db, actor, job.centre_id).await? {
-        return Err(ApiError::not_found("export job"));
-    }
-    Ok(job)
+        .ok_or_else(|| ApiError::not_found("export job"))
 }
 
 #[OpenApi(tag = "ApiTags::Reports")]
@@ -449,21 +510,17 @@ impl ResearchApi {
                 "must be one of csv, json, fhir",
             )));
         };
-        if body.to < body.from || (body.to - body.from).num_days() > MAX_SPAN_DAYS {
-            return Err(ApiError::validation(FieldError::new(
-                "to",
-                "range",
-                format!("must be on or after `from` and at most {MAX_SPAN_DAYS} days later"),
-            )));
-        }
+        let now = Utc::now();
+        let window = ReleaseYear::from_request(body.year, body.from, body.to, clock::today(now))
+            .map_err(ApiError::validation)?;
+        let (from, to) = (window.first_day(), window.last_day());
         let centre = body.centre_id.or(actor.centre_id);
         let allowed = match centre {
             Some(c) => reports::may_report_on(&state.db, &actor, c).await?,
             None => false,
         };
-        let now = Utc::now();
         let parameters = serde_json::json!({
-            "from": body.from, "to": body.to, "format": format.as_str(),
+            "year": window.year(), "format": format.as_str(),
         });
         reports::audit(
             &state.db,
@@ -502,8 +559,8 @@ impl ResearchApi {
             id,
             crate::jobs::ResearchRequest {
                 centre_id: centre,
-                from: body.from,
-                to: body.to,
+                from,
+                to,
                 format,
             },
         ));

@@ -418,6 +418,7 @@ pub fn refused(r: Refused) -> ApiError {
             current,
         } => ApiError::conflict_with(code, detail, current),
         Refused::Invalid(e) => ApiError::validation(e),
+        Refused::Forbidden(why) => ApiError::forbidden(why),
     }
 }
 
@@ -505,9 +506,12 @@ impl JourneyApi {
             "attributes",
         )
         .await?;
-        let profile = journey::update_attributes(&txn, &grant, &attrs, now).await?;
+        let result = journey::update_attributes(&txn, &grant, &attrs, now).await?;
         txn.commit().await?;
-        Ok(Json(attributes_view(participant_id, Some(profile))?))
+        Ok(Json(attributes_view(
+            participant_id,
+            Some(result.map_err(refused)?),
+        )?))
     }
 
     /// A participant's referrals and their triage
@@ -1030,7 +1034,7 @@ impl JourneyApi {
         )
         .await?;
         let row = journey::add_goal(&txn, Author::Staff(&grant), &goal, now).await?;
-        let periods = journey::periods_of(&txn, participant_id).await?;
+        let periods = journey::periods(&txn, &grant).await?;
         txn.commit().await?;
         Ok(GoalCreated::Created(Json(goal_view(row, &periods)?)))
     }
@@ -1065,7 +1069,7 @@ impl JourneyApi {
         )
         .await?;
         let result = journey::edit_goal(&txn, Author::Staff(&grant), goal_id, &goal, now).await?;
-        let periods = journey::periods_of(&txn, participant_id).await?;
+        let periods = journey::periods(&txn, &grant).await?;
         txn.commit().await?;
         Ok(Json(goal_view(result.map_err(refused)?, &periods)?))
     }
@@ -1100,7 +1104,7 @@ impl JourneyApi {
         .await?;
         let result =
             journey::set_goal_attainment(&txn, &grant, goal_id, body.0.attainment, now).await?;
-        let periods = journey::periods_of(&txn, participant_id).await?;
+        let periods = journey::periods(&txn, &grant).await?;
         txn.commit().await?;
         Ok(Json(goal_view(result.map_err(refused)?, &periods)?))
     }
@@ -1199,7 +1203,7 @@ impl JourneyApi {
         )
         .await?;
         let rows = journey::assessments(&txn, &grant).await?;
-        let periods = journey::periods_of(&txn, participant_id).await?;
+        let periods = journey::periods(&txn, &grant).await?;
         txn.commit().await?;
         Ok(Json(AssessmentList {
             assessments: assessment_views(rows, &periods)?,
@@ -1241,7 +1245,7 @@ impl JourneyApi {
         .await?;
         let result =
             journey::add_assessment(&txn, Recorder::Staff(&grant), &assessment, now).await?;
-        let periods = journey::periods_of(&txn, participant_id).await?;
+        let periods = journey::periods(&txn, &grant).await?;
         txn.commit().await?;
         Ok(AssessmentCreated::Created(Json(assessment_view(
             result.map_err(refused)?,
@@ -1257,7 +1261,7 @@ async fn renew(
     start: &mut friskliv_domain::journey::PeriodStart,
     now: DateTime<Utc>,
 ) -> Result<Result<period::Model, Refused>, sea_orm::DbErr> {
-    let periods = journey::periods_of(db, grant.participant_id).await?;
+    let periods = journey::periods(db, grant).await?;
     let Some(current) = periods.iter().find(|p| i64::from(p.seq) == i64::from(seq)) else {
         return Ok(Err(Refused::NotFound("period")));
     };
@@ -1319,7 +1323,7 @@ async fn transition(
         &format!("periods/{seq}/{action}"),
     )
     .await?;
-    let Some(existing) = journey::period_of(&txn, participant_id, seq).await? else {
+    let Some(existing) = journey::period(&txn, &grant, seq).await? else {
         txn.commit().await?;
         return Err(ApiError::not_found("period"));
     };

@@ -135,13 +135,10 @@ async fn journey_export(db: &DatabaseConnection, participant: Uuid) -> ApiResult
     use super::journey::{assessment_views, attributes_view, goal_views, period_view};
     use crate::store::journey;
     let today = crate::clock::today(Utc::now());
-    let periods = journey::periods_of(db, participant).await?;
+    let periods = journey::own_periods(db, participant).await?;
     let attributes = attributes_view(participant, journey::own_attributes(db, participant).await?)?;
-    let goals = goal_views(journey::goals_of(db, participant).await?, &periods)?;
-    let assessments = assessment_views(
-        journey::assessments_of(db, participant, None).await?,
-        &periods,
-    )?;
+    let goals = goal_views(journey::own_goals(db, participant).await?, &periods)?;
+    let assessments = assessment_views(journey::own_assessments(db, participant).await?, &periods)?;
     let period_views = periods
         .into_iter()
         .map(|p| period_view(p, today))

@@ -11,18 +11,20 @@ use friskliv_domain::summary::{SummaryEntry, WeekSummary, weekly_summary};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::diary::{DEFAULT_PAGE, DiaryPage, MAX_LIST_PAGE, WriteReply, page_limit, parse_kind};
-use super::sharing::{ConsentGranted, consent_view};
+use super::journey::refused as journey_refused;
+use super::sharing::{OralConfirmed, OralConsentView, consent_view, oral_consent_view};
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::{AppState, WriteTurn};
+use crate::store::consents::{self, Confirmer, OralRecorded};
 use crate::store::diary::Write;
 use crate::store::sharing::{self, Actor, Grant, Refusal, StaffAction};
 use crate::store::{begin_write, diary};
@@ -51,7 +53,36 @@ pub struct CaseloadParticipant {
 
 #[derive(Object)]
 pub struct Caseload {
+    /// Ordered by display name, then id.
     pub participants: Vec<CaseloadParticipant>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_CASELOAD_PAGE: u32 = 100;
+pub const MAX_CASELOAD_PAGE: u32 = 500;
+
+fn encode_caseload_cursor(display_name: &str, id: Uuid) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("k1|{id}|{display_name}"))
+}
+
+fn decode_caseload_cursor(raw: &str) -> ApiResult<sharing::CaseloadPosition> {
+    use base64::Engine;
+    let bad = || ApiError::bad_request("cursor", "format", "is not a cursor this server issued");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let mut parts = text.splitn(3, '|');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("k1"), Some(id), Some(name)) => Ok(sharing::CaseloadPosition {
+            display_name: name.to_owned(),
+            id: id.parse().map_err(|_| bad())?,
+        }),
+        _ => Err(bad()),
+    }
 }
 
 #[derive(Object)]
@@ -60,6 +91,22 @@ pub struct ParticipantSummary {
     /// Week 1 starts on this day.
     pub first_day: NaiveDate,
     pub weeks: Vec<WeekSummary>,
+}
+
+#[derive(ApiResponse)]
+pub enum OralConsentRecorded {
+    /// Recorded; it waits for a second staff member's or the participant's confirmation.
+    #[oai(status = 202)]
+    Pending(Json<OralConsentView>),
+    /// The participant already shares this scope with the centre.
+    #[oai(status = 200)]
+    AlreadyActive(Json<super::sharing::ConsentView>),
+}
+
+#[derive(Object)]
+pub struct OralConsentList {
+    /// Oldest first.
+    pub oral_consents: Vec<OralConsentView>,
 }
 
 #[derive(Object, serde::Deserialize)]
@@ -118,7 +165,7 @@ pub(crate) async fn authorized(
 
 #[OpenApi(tag = "ApiTags::Centres")]
 impl ParticipantsApi {
-    /// The centre's participants, with what each shares
+    /// The centre's participants, with what each shares (a page at a time)
     #[oai(
         path = "/v1/centres/:centre_id/participants",
         method = "get",
@@ -129,16 +176,33 @@ impl ParticipantsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         centre_id: Path<IdParam>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+        /// 1–500, default 100.
+        limit: Query<Option<u32>>,
     ) -> ApiResult<Json<Caseload>> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
+        let limit = page_limit(limit.0, DEFAULT_CASELOAD_PAGE, MAX_CASELOAD_PAGE)?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(decode_caseload_cursor)
+            .transpose()?;
         let turn = state.write_turn().await;
         let txn = begin_write(&state.db).await?;
-        let rows = sharing::caseload(&txn, &actor_of(&principal), centre_id, Utc::now())
-            .await?
-            .map_err(refused)?;
+        let (rows, more) = sharing::caseload(
+            &txn,
+            &actor_of(&principal),
+            centre_id,
+            after.as_ref(),
+            limit,
+            Utc::now(),
+        )
+        .await?
+        .map_err(refused)?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.participant.id).collect();
-        let open = crate::store::journey::open_periods(&txn, &ids).await?;
+        let open = crate::store::journey::open_periods(&txn, centre_id, &ids).await?;
         txn.commit().await?;
         drop(turn);
         let today = crate::clock::today(Utc::now());
@@ -147,6 +211,10 @@ impl ParticipantsApi {
                 .find(|p| p.participant_id == id)
                 .and_then(|p| friskliv_domain::journey::period_week(p.start_date, today))
         };
+        let next_cursor = more
+            .then(|| rows.last())
+            .flatten()
+            .map(|r| encode_caseload_cursor(&r.participant.display_name, r.participant.id));
         Ok(Json(Caseload {
             participants: rows
                 .into_iter()
@@ -159,6 +227,7 @@ impl ParticipantsApi {
                     epikrise_objection: r.epikrise_objection,
                 })
                 .collect(),
+            next_cursor,
         }))
     }
 
@@ -203,7 +272,7 @@ impl ParticipantsApi {
         .await?;
         // Week 1 is the current period's first week; before any period, the
         // first diary day's.
-        let period = crate::store::journey::current_period(&txn, grant.participant_id).await?;
+        let period = crate::store::journey::current_period(&txn, &grant).await?;
         let first_day = match (from.0, period) {
             (Some(day), _) => day,
             (None, Some(period)) => period.start_date,
@@ -335,6 +404,12 @@ impl ParticipantsApi {
     }
 
     /// Record consent a participant gave orally in a conversation
+    ///
+    /// One staff member's word is not enough: the record waits (7 days) for
+    /// a second staff member of the centre to confirm it, or for the
+    /// participant to confirm it in the app. Within 7 days of the
+    /// participant withdrawing consent for this centre in the app, only the
+    /// participant can. Under-16s consent through their guardian.
     #[oai(
         path = "/v1/centres/:centre_id/participants/:participant_id/consents",
         method = "post",
@@ -347,7 +422,7 @@ impl ParticipantsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
         body: JsonBody<RecordedConsent>,
-    ) -> ApiResult<ConsentGranted> {
+    ) -> ApiResult<OralConsentRecorded> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = (
             centre_id.get("centre_id")?,
@@ -370,31 +445,90 @@ impl ParticipantsApi {
             &format!("consent/{}", body.scope),
         )
         .await?;
-        let profile = sharing::profile(&txn, grant.participant_id).await?;
-        if sharing::birth_month_of(profile.as_ref())
-            .is_some_and(|b| b.needs_guardian(now.date_naive()))
-        {
-            txn.commit().await?;
-            return Err(ApiError::forbidden(
-                "the participant is under 16: consent must come from a linked guardian's account",
-            ));
-        }
-        let (consent, created) = sharing::grant_consent(
-            &txn,
-            grant.participant_id,
-            grant.centre_id,
-            body.scope,
-            ConsentMethod::Oral,
-            principal.account.id,
-            now,
+        let result = consents::record_oral(&txn, &grant, body.scope, now).await?;
+        txn.commit().await?;
+        Ok(match result.map_err(journey_refused)? {
+            OralRecorded::AlreadyActive(entry) => {
+                OralConsentRecorded::AlreadyActive(Json(consent_view(entry)?))
+            }
+            OralRecorded::Pending(entry) => {
+                OralConsentRecorded::Pending(Json(oral_consent_view(entry)?))
+            }
+        })
+    }
+
+    /// Oral consents recorded for a participant at this centre, pending or decided
+    #[oai(
+        path = "/v1/centres/:centre_id/participants/:participant_id/oral-consents",
+        method = "get",
+        operation_id = "listOralConsents"
+    )]
+    async fn list_oral_consents(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        participant_id: Path<IdParam>,
+    ) -> ApiResult<Json<OralConsentList>> {
+        let principal = authenticate(&state, &auth).await?;
+        let (centre_id, participant_id) = (
+            centre_id.get("centre_id")?,
+            participant_id.get("participant_id")?,
+        );
+        let (_turn, txn, grant) = authorized(
+            &state,
+            &principal,
+            centre_id,
+            participant_id,
+            StaffAction::ReadConsents,
+            "oral-consents",
         )
         .await?;
+        let rows = consents::oral_at_centre(&txn, &grant, Utc::now()).await?;
         txn.commit().await?;
-        let view = consent_view(consent)?;
-        Ok(if created {
-            ConsentGranted::Created(Json(view))
-        } else {
-            ConsentGranted::AlreadyActive(Json(view))
-        })
+        Ok(Json(OralConsentList {
+            oral_consents: rows
+                .into_iter()
+                .map(oral_consent_view)
+                .collect::<ApiResult<_>>()?,
+        }))
+    }
+
+    /// Confirm oral consent a colleague recorded (a second staff member of the centre)
+    #[oai(
+        path = "/v1/centres/:centre_id/participants/:participant_id/oral-consents/:oral_consent_id/confirm",
+        method = "post",
+        operation_id = "confirmOralConsent"
+    )]
+    async fn confirm_oral_consent(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        participant_id: Path<IdParam>,
+        oral_consent_id: Path<IdParam>,
+    ) -> ApiResult<OralConfirmed> {
+        let principal = authenticate(&state, &auth).await?;
+        let (centre_id, participant_id) = (
+            centre_id.get("centre_id")?,
+            participant_id.get("participant_id")?,
+        );
+        let id = oral_consent_id.get("oral_consent_id")?;
+        let now = Utc::now();
+        let (_turn, txn, grant) = authorized(
+            &state,
+            &principal,
+            centre_id,
+            participant_id,
+            StaffAction::ConfirmConsent,
+            &format!("oral-consents/{id}"),
+        )
+        .await?;
+        let result = consents::confirm_oral(&txn, Confirmer::Staff(&grant), id, now).await?;
+        // A refusal keeps its access-log row.
+        txn.commit().await?;
+        Ok(OralConfirmed::Created(Json(consent_view(
+            result.map_err(journey_refused)?,
+        )?)))
     }
 }

@@ -258,8 +258,8 @@ impl ProgressApi {
         let participant = participant_id(&principal)?;
         let today = clock::today(Utc::now());
         let db = &state.db;
-        let periods = journey::periods_of(db, participant).await?;
-        let goals = journey::goals_of(db, participant).await?;
+        let periods = journey::own_periods(db, participant).await?;
+        let goals = journey::own_goals(db, participant).await?;
         let current = periods
             .iter()
             .find(|p| journey::status_of(p).is_open())
@@ -336,7 +336,7 @@ impl ProgressApi {
             &format!("periods/{seq}/outcomes"),
         )
         .await?;
-        let Some(period) = journey::period_of(&txn, participant_id, seq).await? else {
+        let Some(period) = journey::period(&txn, &grant, seq).await? else {
             txn.commit().await?;
             return Err(ApiError::not_found("period"));
         };
@@ -360,7 +360,7 @@ impl ProgressApi {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
         let today = clock::today(Utc::now());
-        let rows = journey::periods_of(&state.db, participant).await?;
+        let rows = journey::own_periods(&state.db, participant).await?;
         Ok(Json(PeriodList {
             periods: rows
                 .into_iter()
@@ -385,7 +385,7 @@ impl ProgressApi {
         let participant = participant_id(&principal)?;
         let seq = period_number(&period)?;
         let today = clock::today(Utc::now());
-        let periods = journey::periods_of(&state.db, participant).await?;
+        let periods = journey::own_periods(&state.db, participant).await?;
         let period = period_of_seq(&periods, seq)
             .cloned()
             .ok_or_else(|| ApiError::not_found("period"))?;
@@ -402,8 +402,8 @@ impl ProgressApi {
     ) -> ApiResult<Json<GoalList>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
-        let goals = journey::goals_of(&state.db, participant).await?;
-        let periods = journey::periods_of(&state.db, participant).await?;
+        let goals = journey::own_goals(&state.db, participant).await?;
+        let periods = journey::own_periods(&state.db, participant).await?;
         Ok(Json(GoalList {
             goals: goal_views(goals, &periods)?,
         }))
@@ -424,7 +424,7 @@ impl ProgressApi {
         let _turn = state.write_turn().await;
         let txn = begin_write(&state.db).await?;
         let row = journey::add_goal(&txn, Author::Participant(participant), &goal, now).await?;
-        let periods = journey::periods_of(&txn, participant).await?;
+        let periods = journey::own_periods(&txn, participant).await?;
         txn.commit().await?;
         Ok(GoalCreated::Created(Json(goal_view(row, &periods)?)))
     }
@@ -451,7 +451,7 @@ impl ProgressApi {
         let txn = begin_write(&state.db).await?;
         let result =
             journey::edit_goal(&txn, Author::Participant(participant), goal_id, &goal, now).await?;
-        let periods = journey::periods_of(&txn, participant).await?;
+        let periods = journey::own_periods(&txn, participant).await?;
         txn.commit().await?;
         Ok(Json(goal_view(result.map_err(refused)?, &periods)?))
     }
@@ -492,8 +492,8 @@ impl ProgressApi {
     ) -> ApiResult<Json<AssessmentList>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
-        let rows = journey::assessments_of(&state.db, participant, None).await?;
-        let periods = journey::periods_of(&state.db, participant).await?;
+        let rows = journey::own_assessments(&state.db, participant).await?;
+        let periods = journey::own_periods(&state.db, participant).await?;
         Ok(Json(AssessmentList {
             assessments: assessment_views(rows, &periods)?,
         }))
@@ -533,7 +533,7 @@ impl ProgressApi {
         let result =
             journey::add_assessment(&txn, Recorder::Participant(participant), &assessment, now)
                 .await?;
-        let periods = journey::periods_of(&txn, participant).await?;
+        let periods = journey::own_periods(&txn, participant).await?;
         match result {
             Ok(row) => {
                 txn.commit().await?;

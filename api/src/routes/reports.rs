@@ -4,7 +4,8 @@
 
 use chrono::{Datelike, NaiveDate, Utc};
 use friskliv_domain::FieldError;
-use friskliv_domain::kostra::{self, KostraCounts};
+use friskliv_domain::disclosure::Cell;
+use friskliv_domain::kostra;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
@@ -32,20 +33,35 @@ pub enum Format {
 #[derive(Object)]
 pub struct Count {
     pub category: String,
-    pub persons: u64,
+    /// Absent when suppressed.
+    #[oai(skip_serializing_if_is_none)]
+    pub persons: Option<u64>,
+    pub suppressed: bool,
 }
 
 /// The KOSTRA-style yearly report of one centre. Each person is counted
 /// once per row; persons with contact in the year are those with a
 /// follow-up period running, a referral dated, or a course started in it.
+/// The centre's own admin gets the exact counts (they file them with SSB);
+/// evaluators get them under the outcome tables' disclosure control, so a
+/// count the tables suppress cannot be read here: a suppressed count is
+/// absent and named in `suppressed`.
 #[derive(Object)]
 pub struct KostraReport {
     pub centre_id: Uuid,
     pub year: i32,
-    pub persons_total: u64,
-    pub persons_with_referral: u64,
-    pub persons_without_referral: u64,
-    pub men: u64,
+    /// `true`: exact counts; `false`: counts 1–4 (and what would reveal them) suppressed.
+    pub exact: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub persons_total: Option<u64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub persons_with_referral: Option<u64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub persons_without_referral: Option<u64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub men: Option<u64>,
+    /// The top-level counts that are suppressed.
+    pub suppressed: Vec<String>,
     /// `follow_up_period` (frisklivsresept) and each course kind.
     pub persons_per_offer: Vec<Count>,
     /// By referrer type (`self` = self-contact); KOSTRA itself lacks this.
@@ -64,13 +80,18 @@ pub enum KostraResponse {
     ),
 }
 
-fn counts(map: &std::collections::BTreeMap<&'static str, u64>) -> Vec<Count> {
+fn counts(map: &std::collections::BTreeMap<&'static str, Cell>) -> Vec<Count> {
     map.iter()
-        .map(|(category, persons)| Count {
+        .map(|(category, cell)| Count {
             category: (*category).to_owned(),
-            persons: *persons,
+            persons: cell.shown(),
+            suppressed: cell.is_suppressed(),
         })
         .collect()
+}
+
+fn shown(n: Option<u64>) -> String {
+    n.map_or_else(|| ":".to_owned(), |n| n.to_string())
 }
 
 fn csv(report: &KostraReport) -> String {
@@ -85,13 +106,19 @@ fn csv(report: &KostraReport) -> String {
         ),
         ("persons", "men", report.men),
     ] {
-        out.push_str(&format!("{measure},{category},{n}\n"));
+        out.push_str(&format!("{measure},{category},{}\n", shown(n)));
     }
-    for c in &report.persons_per_offer {
-        out.push_str(&format!("offer,{},{}\n", c.category, c.persons));
-    }
-    for c in &report.referral_sources {
-        out.push_str(&format!("referral_source,{},{}\n", c.category, c.persons));
+    for (measure, list) in [
+        ("offer", &report.persons_per_offer),
+        ("referral_source", &report.referral_sources),
+    ] {
+        for c in list {
+            out.push_str(&format!(
+                "{measure},{},{}\n",
+                crate::csv::field(&c.category),
+                shown(c.persons)
+            ));
+        }
     }
     out
 }
@@ -128,10 +155,11 @@ impl ReportsApi {
         }
         let format = format.0.unwrap_or(Format::Json);
         let actor = actor_of(&principal);
-        let allowed = reports::may_report_on(&state.db, &actor, centre_id).await?;
+        let detail = reports::kostra_detail(&state.db, &actor, centre_id).await?;
         let parameters = serde_json::json!({
             "year": year,
             "format": if format == Format::Csv { "csv" } else { "json" },
+            "exact": detail == Some(reports::KostraDetail::Exact),
         });
         reports::audit(
             &state.db,
@@ -139,35 +167,47 @@ impl ReportsApi {
             "kostra_report",
             Some(centre_id),
             parameters,
-            allowed,
+            detail.is_some(),
             now,
         )
         .await?;
-        if !allowed {
+        let Some(detail) = detail else {
             return Err(ApiError::forbidden(
                 "only centre admins and evaluators of this centre, and evaluators granted its municipality or county, see its reports",
             ));
-        }
+        };
         let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::internal("year"))?;
         let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| ApiError::internal("year"))?;
         let persons = reports::kostra_persons(&state.db, centre_id, from, to).await?;
-        let KostraCounts {
-            persons_total,
-            persons_with_referral,
-            persons_without_referral,
-            men,
-            persons_per_offer,
-            referral_sources,
-        } = kostra::count(&persons);
+        let raw = kostra::count(&persons);
+        let released = match detail {
+            reports::KostraDetail::Exact => raw.exact(),
+            reports::KostraDetail::Protected => raw.protected(),
+        };
+        let top = [
+            ("persons_total", &released.persons_total),
+            ("persons_with_referral", &released.persons_with_referral),
+            (
+                "persons_without_referral",
+                &released.persons_without_referral,
+            ),
+            ("men", &released.men),
+        ];
         let report = KostraReport {
             centre_id,
             year,
-            persons_total,
-            persons_with_referral,
-            persons_without_referral,
-            men,
-            persons_per_offer: counts(&persons_per_offer),
-            referral_sources: counts(&referral_sources),
+            exact: detail == reports::KostraDetail::Exact,
+            persons_total: released.persons_total.shown(),
+            persons_with_referral: released.persons_with_referral.shown(),
+            persons_without_referral: released.persons_without_referral.shown(),
+            men: released.men.shown(),
+            suppressed: top
+                .iter()
+                .filter(|(_, c)| c.is_suppressed())
+                .map(|(n, _)| (*n).to_owned())
+                .collect(),
+            persons_per_offer: counts(&released.persons_per_offer),
+            referral_sources: counts(&released.referral_sources),
         };
         Ok(match format {
             Format::Json => KostraResponse::Json(Json(report)),

@@ -12,15 +12,33 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::journey::refused;
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
-use crate::store::entities::consent;
-use crate::store::{identity, sharing};
+use crate::store::begin_write;
+use crate::store::{consents, identity, sharing};
 
 pub struct SharingApi;
+
+/// Someone named in a consent's history.
+#[derive(Object)]
+pub struct PersonView {
+    pub id: Uuid,
+    pub name: String,
+    /// `participant`, `guardian`, `veileder` or `centre_admin`.
+    pub role: String,
+}
+
+fn person_view(p: consents::Person) -> PersonView {
+    PersonView {
+        id: p.id,
+        name: p.name,
+        role: p.role,
+    }
+}
 
 #[derive(Object)]
 pub struct ConsentView {
@@ -35,13 +53,20 @@ pub struct ConsentView {
     /// Who gave or recorded it (the participant, a guardian, or the veileder who recorded oral consent).
     #[oai(skip_serializing_if_is_none)]
     pub granted_by: Option<Uuid>,
+    /// The same person's name and role, while their account exists.
+    #[oai(skip_serializing_if_is_none)]
+    pub granted_by_person: Option<PersonView>,
+    /// Oral consent: the second staff member, or the participant in the app, who confirmed it.
+    #[oai(skip_serializing_if_is_none)]
+    pub confirmed_by: Option<PersonView>,
     #[oai(skip_serializing_if_is_none)]
     pub withdrawn_at: Option<DateTime<Utc>>,
     #[oai(skip_serializing_if_is_none)]
     pub withdrawn_by: Option<Uuid>,
 }
 
-pub fn consent_view(c: consent::Model) -> ApiResult<ConsentView> {
+pub fn consent_view(entry: consents::ConsentEntry) -> ApiResult<ConsentView> {
+    let c = entry.consent;
     Ok(ConsentView {
         id: c.id,
         participant_id: c.participant_id,
@@ -57,8 +82,59 @@ pub fn consent_view(c: consent::Model) -> ApiResult<ConsentView> {
         active: c.withdrawn_at.is_none(),
         granted_at: c.granted_at,
         granted_by: c.granted_by_account_id,
+        granted_by_person: entry.granted_by.map(person_view),
+        confirmed_by: entry.confirmed_by.map(person_view),
         withdrawn_at: c.withdrawn_at,
         withdrawn_by: c.withdrawn_by_account_id,
+    })
+}
+
+/// Oral consent as a staff member recorded it, and what became of it.
+#[derive(Object)]
+pub struct OralConsentView {
+    pub id: Uuid,
+    pub participant_id: Uuid,
+    pub centre_id: Uuid,
+    pub scope: ConsentScope,
+    /// `pending`, `confirmed`, `declined` or `expired` (not confirmed within 7 days).
+    pub status: String,
+    /// The staff member who recorded it (null if their account is gone).
+    #[oai(skip_serializing_if_is_none)]
+    pub recorded_by: Option<PersonView>,
+    pub recorded_at: DateTime<Utc>,
+    /// Who may confirm it: `staff` (a second staff member of the centre, or
+    /// the participant in the app) or `participant` (only the participant,
+    /// in the app: they withdrew consent for this centre in the app within the last 7 days).
+    pub confirmation_by: String,
+    /// A pending one lapses at this time.
+    pub expires_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub decided_by: Option<PersonView>,
+    #[oai(skip_serializing_if_is_none)]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The consent it became, once confirmed.
+    #[oai(skip_serializing_if_is_none)]
+    pub consent_id: Option<Uuid>,
+}
+
+pub fn oral_consent_view(entry: consents::OralConsentEntry) -> ApiResult<OralConsentView> {
+    let r = entry.record;
+    Ok(OralConsentView {
+        id: r.id,
+        participant_id: r.participant_id,
+        centre_id: r.centre_id,
+        scope: r
+            .scope
+            .parse()
+            .map_err(|_| ApiError::internal(format!("stored scope {:?}", r.scope)))?,
+        status: entry.status.to_owned(),
+        recorded_by: entry.recorded_by.map(person_view),
+        recorded_at: r.recorded_at,
+        confirmation_by: r.confirmation_by,
+        expires_at: r.expires_at,
+        decided_by: entry.decided_by.map(person_view),
+        decided_at: r.decided_at,
+        consent_id: r.consent_id,
     })
 }
 
@@ -66,6 +142,9 @@ pub fn consent_view(c: consent::Model) -> ApiResult<ConsentView> {
 pub struct ConsentHistory {
     /// Every grant and withdrawal, oldest first; `active` marks the ones in force.
     pub consents: Vec<ConsentView>,
+    /// Oral consent staff recorded, oldest first: a pending one waits for
+    /// confirmation (the participant may confirm or decline it here).
+    pub oral_consents: Vec<OralConsentView>,
 }
 
 #[derive(Object, serde::Deserialize)]
@@ -127,11 +206,20 @@ pub struct AccessLogPage {
 }
 
 /// The participants whose consents this caller manages: a participant
-/// themself, a guardian their linked children.
-async fn managed_participants(state: &AppState, principal: &Principal) -> ApiResult<Vec<Uuid>> {
+/// themself, a guardian their linked children while they are under 16.
+async fn managed_participants(
+    state: &AppState,
+    principal: &Principal,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<Uuid>> {
     match principal.role {
         AccountRole::Participant => Ok(vec![principal.account.id]),
-        AccountRole::Guardian => Ok(sharing::children_of(&state.db, principal.account.id).await?),
+        AccountRole::Guardian => {
+            Ok(
+                sharing::children_of(&state.db, principal.account.id, crate::clock::today(now))
+                    .await?,
+            )
+        }
         _ => Err(ApiError::forbidden(
             "consents are given by participants and their guardians",
         )),
@@ -144,9 +232,32 @@ async fn needs_guardian(
     participant: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    let profile = sharing::profile(&state.db, participant).await?;
-    Ok(sharing::birth_month_of(profile.as_ref())
-        .is_some_and(|b| b.needs_guardian(now.date_naive())))
+    Ok(sharing::is_under_16(&state.db, participant, crate::clock::today(now)).await?)
+}
+
+/// Oral consent is confirmed by the participant themself, who must be 16
+/// or older (younger participants have no oral consent).
+async fn own_oral_consent_caller(
+    state: &AppState,
+    principal: &Principal,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    if principal.role != AccountRole::Participant {
+        return Err(ApiError::forbidden(
+            "oral consent is confirmed by the participant it was recorded for",
+        ));
+    }
+    if needs_guardian(state, principal.account.id, now).await? {
+        return Err(guardian_required());
+    }
+    Ok(())
+}
+
+#[derive(ApiResponse)]
+pub enum OralConfirmed {
+    /// The consent it became.
+    #[oai(status = 201)]
+    Created(Json<ConsentView>),
 }
 
 fn guardian_required() -> ApiError {
@@ -169,12 +280,18 @@ impl SharingApi {
         auth: BearerAuth,
     ) -> ApiResult<Json<ConsentHistory>> {
         let principal = authenticate(&state, &auth).await?;
-        let participants = managed_participants(&state, &principal).await?;
-        let consents = sharing::consents_of(&state.db, &participants).await?;
+        let now = Utc::now();
+        let participants = managed_participants(&state, &principal, now).await?;
+        let history = consents::history(&state.db, &participants).await?;
+        let oral = consents::oral_of(&state.db, &participants, now).await?;
         Ok(Json(ConsentHistory {
-            consents: consents
+            consents: history
                 .into_iter()
                 .map(consent_view)
+                .collect::<ApiResult<_>>()?,
+            oral_consents: oral
+                .into_iter()
+                .map(oral_consent_view)
                 .collect::<ApiResult<_>>()?,
         }))
     }
@@ -193,7 +310,7 @@ impl SharingApi {
     ) -> ApiResult<ConsentGranted> {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
-        let managed = managed_participants(&state, &principal).await?;
+        let managed = managed_participants(&state, &principal, now).await?;
         let (participant, method) = match principal.role {
             AccountRole::Guardian => {
                 let child = body.participant_id.ok_or_else(|| {
@@ -253,7 +370,8 @@ impl SharingApi {
         )
         .await?;
         drop(turn);
-        let view = consent_view(consent)?;
+        let entry = consents::consent_entry(&state.db, consent.id).await?;
+        let view = consent_view(entry)?;
         Ok(if created {
             ConsentGranted::Created(Json(view))
         } else {
@@ -275,7 +393,7 @@ impl SharingApi {
     ) -> ApiResult<Json<ConsentView>> {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
-        let managed = managed_participants(&state, &principal).await?;
+        let managed = managed_participants(&state, &principal, now).await?;
         let consent = sharing::find_consent(&state.db, consent_id.get("consent_id")?)
             .await?
             .filter(|c| managed.contains(&c.participant_id))
@@ -288,10 +406,64 @@ impl SharingApi {
         let turn = state.write_turn().await;
         sharing::withdraw_consent(&state.db, consent.id, principal.account.id, now).await?;
         drop(turn);
-        let current = sharing::find_consent(&state.db, consent.id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("consent"))?;
+        let current = consents::consent_entry(&state.db, consent.id).await?;
         Ok(Json(consent_view(current)?))
+    }
+
+    /// Confirm oral consent a veileder recorded for me
+    ///
+    /// It becomes a consent at once, from the next request on.
+    #[oai(
+        path = "/v1/me/oral-consents/:oral_consent_id/confirm",
+        method = "post",
+        operation_id = "confirmMyOralConsent"
+    )]
+    async fn confirm_oral(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        oral_consent_id: Path<IdParam>,
+    ) -> ApiResult<OralConfirmed> {
+        let principal = authenticate(&state, &auth).await?;
+        let id = oral_consent_id.get("oral_consent_id")?;
+        let now = Utc::now();
+        own_oral_consent_caller(&state, &principal, now).await?;
+        let turn = state.write_turn().await;
+        let txn = begin_write(&state.db).await?;
+        let result = consents::confirm_oral(
+            &txn,
+            consents::Confirmer::Participant(principal.account.id),
+            id,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        drop(turn);
+        Ok(OralConfirmed::Created(Json(consent_view(
+            result.map_err(refused)?,
+        )?)))
+    }
+
+    /// Decline oral consent a veileder recorded for me: I did not give it
+    #[oai(
+        path = "/v1/me/oral-consents/:oral_consent_id/decline",
+        method = "post",
+        operation_id = "declineMyOralConsent"
+    )]
+    async fn decline_oral(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        oral_consent_id: Path<IdParam>,
+    ) -> ApiResult<Json<OralConsentView>> {
+        let principal = authenticate(&state, &auth).await?;
+        let id = oral_consent_id.get("oral_consent_id")?;
+        let now = Utc::now();
+        own_oral_consent_caller(&state, &principal, now).await?;
+        let turn = state.write_turn().await;
+        let result = consents::decline_oral(&state.db, principal.account.id, id, now).await?;
+        drop(turn);
+        Ok(Json(oral_consent_view(result.map_err(refused)?)?))
     }
 
     /// Object (or stop objecting) to an epikrise being sent to my GP or referrer

@@ -376,6 +376,56 @@ pub async fn revoke_session(
     Ok(())
 }
 
+/// Revokes every live session of an account; returns how many.
+pub async fn revoke_sessions_of(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let result = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// A security event on an account (`account_audit`).
+pub async fn audit(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    actor_account_id: Option<Uuid>,
+    action: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    super::entities::account_audit::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account_id),
+        actor_account_id: Set(actor_account_id),
+        action: Set(action.to_owned()),
+        detail: Set(detail.to_string()),
+        at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// An account's security events, oldest first.
+pub async fn audit_of(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<super::entities::account_audit::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    super::entities::account_audit::Entity::find()
+        .filter(super::entities::account_audit::Column::AccountId.eq(account_id))
+        .order_by_asc(super::entities::account_audit::Column::Id)
+        .all(db)
+        .await
+}
+
 pub async fn find_invite(
     db: &impl ConnectionTrait,
     id: Uuid,

@@ -36,6 +36,8 @@ pub enum Refused {
     },
     /// A value breaks a rule that needs stored data to check (422).
     Invalid(FieldError),
+    /// This caller may not do it, though they may know it exists (403).
+    Forbidden(String),
 }
 
 pub type Outcome<T> = Result<Result<T, Refused>, DbErr>;
@@ -50,17 +52,33 @@ fn to_i32(n: u32) -> i32 {
 
 // ---- attributes ---------------------------------------------------------------
 
-/// Sets the attributes given; absent ones keep their value.
+/// Sets the attributes given; absent ones keep their value. Staff cannot
+/// move a participant under 16 by editing the birth month: who consents
+/// (the participant or a guardian) follows the birth month the centre
+/// gave on the invite, so that a guardian account cannot be made for an adult.
 pub async fn update_attributes(
     db: &impl ConnectionTrait,
     grant: &Grant,
     attrs: &ParticipantAttributes,
     now: DateTime<Utc>,
-) -> Result<participant_profile::Model, DbErr> {
+) -> Outcome<participant_profile::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     let existing = participant_profile::Entity::find_by_id(grant.participant_id)
         .one(db)
         .await?;
+    if let Some(new) = attrs.birth_month {
+        let today = crate::clock::today(now);
+        let was_under_16 = super::sharing::birth_month_of(existing.as_ref())
+            .is_some_and(|b| b.needs_guardian(today));
+        if new.needs_guardian(today) && !was_under_16 {
+            return Ok(Err(Refused::Invalid(FieldError::new(
+                "birth_month",
+                "guardian_rule",
+                "would make the participant under 16, so that a guardian consents for them; \
+                 a child is invited with their birth month",
+            ))));
+        }
+    }
     let is_new = existing.is_none();
     let mut active: participant_profile::ActiveModel = match existing {
         Some(p) => p.into(),
@@ -99,11 +117,11 @@ pub async fn update_attributes(
         active.other_language_background = Set(Some(o));
     }
     active.updated_at = Set(now);
-    if is_new {
-        active.insert(db).await
+    Ok(Ok(if is_new {
+        active.insert(db).await?
     } else {
-        active.update(db).await
-    }
+        active.update(db).await?
+    }))
 }
 
 pub async fn attributes(
@@ -197,44 +215,125 @@ pub async fn set_triage(
 
 // ---- periods ------------------------------------------------------------------
 
-pub async fn periods_of(
+/// Whose journey records a query reads. A participant reads all of their
+/// own; staff read only their centre's, because journey records belong to
+/// the centre that made them (a [`Grant`] names that centre).
+#[derive(Debug, Clone, Copy)]
+enum Records {
+    Own(Uuid),
+    AtCentre { participant: Uuid, centre: Uuid },
+}
+
+impl Records {
+    fn of(grant: &Grant) -> Self {
+        Records::AtCentre {
+            participant: grant.participant_id,
+            centre: grant.centre_id,
+        }
+    }
+
+    fn participant(self) -> Uuid {
+        match self {
+            Records::Own(id)
+            | Records::AtCentre {
+                participant: id, ..
+            } => id,
+        }
+    }
+
+    fn centre(self) -> Option<Uuid> {
+        match self {
+            Records::Own(_) => None,
+            Records::AtCentre { centre, .. } => Some(centre),
+        }
+    }
+
+    fn periods(self) -> sea_orm::Select<period::Entity> {
+        let query =
+            period::Entity::find().filter(period::Column::ParticipantId.eq(self.participant()));
+        match self.centre() {
+            Some(centre) => query.filter(period::Column::CentreId.eq(centre)),
+            None => query,
+        }
+    }
+
+    fn goals(self) -> sea_orm::Select<goal::Entity> {
+        let query = goal::Entity::find().filter(goal::Column::ParticipantId.eq(self.participant()));
+        match self.centre() {
+            Some(centre) => query.filter(goal::Column::CentreId.eq(centre)),
+            None => query,
+        }
+    }
+
+    async fn all_periods(self, db: &impl ConnectionTrait) -> Result<Vec<period::Model>, DbErr> {
+        self.periods()
+            .order_by_asc(period::Column::Seq)
+            .all(db)
+            .await
+    }
+
+    async fn period(
+        self,
+        db: &impl ConnectionTrait,
+        seq: u32,
+    ) -> Result<Option<period::Model>, DbErr> {
+        self.periods()
+            .filter(period::Column::Seq.eq(to_i32(seq)))
+            .one(db)
+            .await
+    }
+
+    /// The open (active or paused) period, else the latest one.
+    async fn current_period(
+        self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<period::Model>, DbErr> {
+        let all = self.all_periods(db).await?;
+        Ok(all.iter().find(|p| is_open(p)).or(all.last()).cloned())
+    }
+}
+
+/// All of a participant's own periods, at every centre: their own views.
+pub async fn own_periods(
     db: &impl ConnectionTrait,
     participant_id: Uuid,
 ) -> Result<Vec<period::Model>, DbErr> {
-    period::Entity::find()
-        .filter(period::Column::ParticipantId.eq(participant_id))
-        .order_by_asc(period::Column::Seq)
-        .all(db)
-        .await
+    Records::Own(participant_id).all_periods(db).await
 }
 
-pub async fn periods(
-    db: &impl ConnectionTrait,
-    grant: &Grant,
-) -> Result<Vec<period::Model>, DbErr> {
-    grant.require_action(StaffAction::ReadJourney)?;
-    periods_of(db, grant.participant_id).await
-}
-
-pub async fn period_of(
+pub async fn own_period(
     db: &impl ConnectionTrait,
     participant_id: Uuid,
     seq: u32,
 ) -> Result<Option<period::Model>, DbErr> {
-    period::Entity::find()
-        .filter(period::Column::ParticipantId.eq(participant_id))
-        .filter(period::Column::Seq.eq(to_i32(seq)))
-        .one(db)
-        .await
+    Records::Own(participant_id).period(db, seq).await
 }
 
-/// The open (active or paused) period, else the latest one.
+/// The grant's centre's periods of the participant. Any grant will do:
+/// each one already proves the centre may work with the participant, and
+/// periods are the centre's own casework.
+pub async fn periods(
+    db: &impl ConnectionTrait,
+    grant: &Grant,
+) -> Result<Vec<period::Model>, DbErr> {
+    Records::of(grant).all_periods(db).await
+}
+
+/// Period `seq` of the participant, if it is the grant's centre's.
+pub async fn period(
+    db: &impl ConnectionTrait,
+    grant: &Grant,
+    seq: u32,
+) -> Result<Option<period::Model>, DbErr> {
+    Records::of(grant).period(db, seq).await
+}
+
+/// The grant's centre's open period of the participant, else its latest.
 pub async fn current_period(
     db: &impl ConnectionTrait,
-    participant_id: Uuid,
+    grant: &Grant,
 ) -> Result<Option<period::Model>, DbErr> {
-    let all = periods_of(db, participant_id).await?;
-    Ok(all.iter().find(|p| is_open(p)).or(all.last()).cloned())
+    Records::of(grant).current_period(db).await
 }
 
 pub fn status_of(p: &period::Model) -> PeriodStatus {
@@ -264,18 +363,32 @@ pub async fn start_period(
     now: DateTime<Utc>,
 ) -> Outcome<period::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
-    let all = periods_of(db, grant.participant_id).await?;
-    if let Some(open) = all.iter().find(|p| is_open(p)) {
-        return Ok(Err(Refused::Conflict {
-            code: "period-open",
-            detail: format!(
-                "period {} is {}; complete or discontinue it (or renew it) before starting another",
-                open.seq, open.status
-            ),
-            current: period_json(open),
+    // A participant follows one period at a time, wherever it is; numbers
+    // run across centres. Another centre's period is named, never shown.
+    let everywhere = own_periods(db, grant.participant_id).await?;
+    if let Some(open) = everywhere.iter().find(|p| is_open(p)) {
+        return Ok(Err(if open.centre_id == grant.centre_id {
+            Refused::Conflict {
+                code: "period-open",
+                detail: format!(
+                    "period {} is {}; complete or discontinue it (or renew it) before starting another",
+                    open.seq, open.status
+                ),
+                current: period_json(open),
+            }
+        } else {
+            Refused::Conflict {
+                code: "period-open-elsewhere",
+                detail: "the participant follows a period at another centre; it must end before one starts here".to_owned(),
+                current: serde_json::json!({}),
+            }
         }));
     }
-    if let Some(last) = all.last() {
+    if let Some(last) = everywhere
+        .iter()
+        .rev()
+        .find(|p| p.centre_id == grant.centre_id)
+    {
         let last_end = last.ended_on.unwrap_or(last.start_date);
         if start.start_date < last_end {
             return Ok(Err(Refused::Invalid(FieldError::new(
@@ -291,6 +404,7 @@ pub async fn start_period(
     if let Some(referral_id) = start.referral_id {
         let known = referral::Entity::find_by_id(referral_id)
             .filter(referral::Column::ParticipantId.eq(grant.participant_id))
+            .filter(referral::Column::CentreId.eq(grant.centre_id))
             .one(db)
             .await?
             .is_some();
@@ -298,11 +412,11 @@ pub async fn start_period(
             return Ok(Err(Refused::Invalid(FieldError::new(
                 "referral_id",
                 "exists",
-                "names no referral of this participant",
+                "names no referral of this participant at this centre",
             ))));
         }
     }
-    let seq = all.last().map_or(1, |p| p.seq + 1);
+    let seq = everywhere.last().map_or(1, |p| p.seq + 1);
     let model = period::ActiveModel {
         id: Set(Uuid::now_v7()),
         participant_id: Set(grant.participant_id),
@@ -346,7 +460,7 @@ pub async fn transition_period(
     now: DateTime<Utc>,
 ) -> Outcome<period::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
-    let Some(existing) = period_of(db, grant.participant_id, seq).await? else {
+    let Some(existing) = period(db, grant, seq).await? else {
         return Ok(Err(Refused::NotFound("period")));
     };
     let current = status_of(&existing);
@@ -410,7 +524,7 @@ pub async fn add_conversation(
     now: DateTime<Utc>,
 ) -> Outcome<conversation::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
-    let Some(p) = period_of(db, grant.participant_id, seq).await? else {
+    let Some(p) = period(db, grant, seq).await? else {
         return Ok(Err(Refused::NotFound("period")));
     };
     if c.held_on < p.start_date {
@@ -456,7 +570,7 @@ pub async fn conversations(
     seq: u32,
 ) -> Outcome<Vec<conversation::Model>> {
     grant.require_action(StaffAction::ReadJourney)?;
-    let Some(p) = period_of(db, grant.participant_id, seq).await? else {
+    let Some(p) = period(db, grant, seq).await? else {
         return Ok(Err(Refused::NotFound("period")));
     };
     Ok(Ok(conversation::Entity::find()
@@ -477,10 +591,10 @@ pub enum Author<'a> {
 }
 
 impl Author<'_> {
-    fn participant_id(&self) -> Uuid {
+    fn records(&self) -> Records {
         match self {
-            Author::Participant(id) => *id,
-            Author::Staff(g) => g.participant_id,
+            Author::Participant(id) => Records::Own(*id),
+            Author::Staff(g) => Records::of(g),
         }
     }
 
@@ -492,6 +606,9 @@ impl Author<'_> {
     }
 }
 
+/// Adds a goal to the open period. A veileder's goal is their centre's; a
+/// participant's own goal belongs to the centre of the period it joins,
+/// else to the centre that enrolled them.
 pub async fn add_goal(
     db: &impl ConnectionTrait,
     author: Author<'_>,
@@ -499,16 +616,24 @@ pub async fn add_goal(
     now: DateTime<Utc>,
 ) -> Result<goal::Model, DbErr> {
     author.check()?;
-    let participant_id = author.participant_id();
-    let period = current_period(db, participant_id).await?.filter(is_open);
-    let (created_by, by_participant) = match author {
-        Author::Participant(id) => (id, true),
-        Author::Staff(grant) => (grant.actor, false),
+    let records = author.records();
+    let participant_id = records.participant();
+    let period = records.current_period(db).await?.filter(is_open);
+    let (created_by, by_participant, centre_id) = match author {
+        Author::Participant(id) => {
+            let enrolled = super::entities::account::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .and_then(|a| a.centre_id);
+            (id, true, period.as_ref().map(|p| p.centre_id).or(enrolled))
+        }
+        Author::Staff(grant) => (grant.actor, false, Some(grant.centre_id)),
     };
     goal::ActiveModel {
         id: Set(Uuid::now_v7()),
         participant_id: Set(participant_id),
         period_id: Set(period.map(|p| p.id)),
+        centre_id: Set(centre_id),
         domain: Set(g.domain.as_str().to_owned()),
         text: Set(g.text.clone()),
         target: Set(g.target.clone()),
@@ -532,8 +657,10 @@ pub async fn edit_goal(
     now: DateTime<Utc>,
 ) -> Outcome<goal::Model> {
     author.check()?;
-    let Some(existing) = goal::Entity::find_by_id(goal_id)
-        .filter(goal::Column::ParticipantId.eq(author.participant_id()))
+    let Some(existing) = author
+        .records()
+        .goals()
+        .filter(goal::Column::Id.eq(goal_id))
         .one(db)
         .await?
     else {
@@ -555,8 +682,9 @@ pub async fn set_goal_attainment(
     now: DateTime<Utc>,
 ) -> Outcome<goal::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
-    let Some(existing) = goal::Entity::find_by_id(goal_id)
-        .filter(goal::Column::ParticipantId.eq(grant.participant_id))
+    let Some(existing) = Records::of(grant)
+        .goals()
+        .filter(goal::Column::Id.eq(goal_id))
         .one(db)
         .await?
     else {
@@ -568,21 +696,27 @@ pub async fn set_goal_attainment(
     Ok(Ok(active.update(db).await?))
 }
 
-pub async fn goals_of(
-    db: &impl ConnectionTrait,
-    participant_id: Uuid,
-) -> Result<Vec<goal::Model>, DbErr> {
-    goal::Entity::find()
-        .filter(goal::Column::ParticipantId.eq(participant_id))
+async fn goals_in(db: &impl ConnectionTrait, records: Records) -> Result<Vec<goal::Model>, DbErr> {
+    records
+        .goals()
         .order_by_asc(goal::Column::CreatedAt)
         .order_by_asc(goal::Column::Id)
         .all(db)
         .await
 }
 
+/// All of a participant's own goals, at every centre.
+pub async fn own_goals(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+) -> Result<Vec<goal::Model>, DbErr> {
+    goals_in(db, Records::Own(participant_id)).await
+}
+
+/// The grant's centre's goals of the participant.
 pub async fn goals(db: &impl ConnectionTrait, grant: &Grant) -> Result<Vec<goal::Model>, DbErr> {
     grant.require_action(StaffAction::ReadJourney)?;
-    goals_of(db, grant.participant_id).await
+    goals_in(db, Records::of(grant)).await
 }
 
 pub async fn delete_own_goal(
@@ -608,7 +742,7 @@ pub async fn add_course(
     now: DateTime<Utc>,
 ) -> Result<course::Model, DbErr> {
     grant.require_action(StaffAction::WriteJourney)?;
-    let period = periods_of(db, grant.participant_id)
+    let period = periods(db, grant)
         .await?
         .into_iter()
         .rev()
@@ -658,30 +792,31 @@ pub async fn add_assessment(
     a: &Assessment,
     now: DateTime<Utc>,
 ) -> Outcome<assessment::Model> {
-    let (participant_id, centre_id, recorded_by, source) = match recorder {
-        Recorder::Participant(id) => (id, None, id, "participant"),
+    let (records, centre_id, recorded_by, source) = match recorder {
+        Recorder::Participant(id) => (Records::Own(id), None, id, "participant"),
         Recorder::Staff(grant) => {
             grant.require_action(StaffAction::RecordAssessment)?;
             (
-                grant.participant_id,
+                Records::of(grant),
                 Some(grant.centre_id),
                 grant.actor,
                 "staff",
             )
         }
     };
+    let participant_id = records.participant();
     let period = match a.period {
-        Some(seq) => match period_of(db, participant_id, seq).await? {
+        Some(seq) => match records.period(db, seq).await? {
             Some(p) => Some(p),
             None => {
                 return Ok(Err(Refused::Invalid(FieldError::new(
                     "period",
                     "exists",
-                    format!("the participant has no period {seq}"),
+                    format!("the participant has no period {seq} here"),
                 ))));
             }
         },
-        None => current_period(db, participant_id).await?.filter(is_open),
+        None => records.current_period(db).await?.filter(is_open),
     };
     let centre_id = centre_id.or(period.as_ref().map(|p| p.centre_id));
     let values = serde_json::to_string(&a.values)
@@ -702,29 +837,37 @@ pub async fn add_assessment(
     Ok(Ok(model.insert(db).await?))
 }
 
-pub async fn assessments_of(
-    db: &impl ConnectionTrait,
-    participant_id: Uuid,
-    period_id: Option<Uuid>,
-) -> Result<Vec<assessment::Model>, DbErr> {
-    let mut q =
-        assessment::Entity::find().filter(assessment::Column::ParticipantId.eq(participant_id));
-    if let Some(period_id) = period_id {
-        q = q.filter(assessment::Column::PeriodId.eq(period_id));
-    }
-    q.order_by_asc(assessment::Column::AssessedOn)
+fn assessments_query(participant_id: Uuid) -> sea_orm::Select<assessment::Entity> {
+    assessment::Entity::find()
+        .filter(assessment::Column::ParticipantId.eq(participant_id))
+        .order_by_asc(assessment::Column::AssessedOn)
         .order_by_asc(assessment::Column::Id)
-        .all(db)
-        .await
 }
 
-/// A participant's assessments, for a veileder with `assessments` consent.
+/// All of a participant's own assessments, at every centre.
+pub async fn own_assessments(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+) -> Result<Vec<assessment::Model>, DbErr> {
+    assessments_query(participant_id).all(db).await
+}
+
+/// A participant's assessments, for a veileder with `assessments` consent:
+/// the tests their centre recorded and the participant's questionnaires
+/// that belong to no other centre's period.
 pub async fn assessments(
     db: &impl ConnectionTrait,
     grant: &Grant,
 ) -> Result<Vec<assessment::Model>, DbErr> {
     grant.require(ConsentScope::Assessments)?;
-    assessments_of(db, grant.participant_id, None).await
+    assessments_query(grant.participant_id)
+        .filter(
+            sea_orm::Condition::any()
+                .add(assessment::Column::CentreId.eq(grant.centre_id))
+                .add(assessment::Column::CentreId.is_null()),
+        )
+        .all(db)
+        .await
 }
 
 pub async fn delete_own_assessment(
@@ -741,15 +884,17 @@ pub async fn delete_own_assessment(
     Ok(res.rows_affected > 0)
 }
 
-/// Open periods of many participants, for the caseload.
+/// The centre's open periods of many participants, for its caseload.
 pub async fn open_periods(
     db: &impl ConnectionTrait,
+    centre_id: Uuid,
     participant_ids: &[Uuid],
 ) -> Result<Vec<period::Model>, DbErr> {
     let mut out = Vec::new();
     for chunk in participant_ids.chunks(500) {
         out.extend(
             period::Entity::find()
+                .filter(period::Column::CentreId.eq(centre_id))
                 .filter(period::Column::ParticipantId.is_in(chunk.iter().copied()))
                 .filter(
                     period::Column::Status
@@ -839,7 +984,10 @@ async fn rows_for(
     assessments_visible: bool,
 ) -> Result<OutcomeRows, DbErr> {
     let assessments = if assessments_visible {
-        assessments_of(db, participant_id, Some(period.id)).await?
+        assessments_query(participant_id)
+            .filter(assessment::Column::PeriodId.eq(period.id))
+            .all(db)
+            .await?
     } else {
         Vec::new()
     };
@@ -890,9 +1038,9 @@ pub async fn outcome_rows(
     to: NaiveDate,
 ) -> Result<OutcomeRows, DbErr> {
     grant.require_action(StaffAction::ReadOutcomes)?;
-    if period.participant_id != grant.participant_id {
+    if period.participant_id != grant.participant_id || period.centre_id != grant.centre_id {
         return Err(DbErr::Custom(
-            "a grant was used for another participant's period".into(),
+            "a grant was used for a period of another participant or centre".into(),
         ));
     }
     rows_for(

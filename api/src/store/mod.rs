@@ -2,6 +2,7 @@
 //! Authorisation that depends on data (which centre, which account) is part
 //! of the query itself, so a handler cannot forget it.
 
+pub mod consents;
 pub mod diary;
 pub mod entities;
 pub mod identity;

@@ -16,7 +16,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{
-    centre, course, evaluation_area, export_audit, participant_profile, period, referral,
+    centre, course, evaluation_area, export_audit, export_job, participant_profile, period,
+    referral,
 };
 use super::sharing::Actor;
 
@@ -165,6 +166,56 @@ pub async fn may_report_on(
         .is_some())
 }
 
+/// A research extract job, for the account that asked for it and only
+/// while it may still export the centre. Anyone else gets `None` and learns
+/// nothing, not even that the job exists; the operator reaches every job
+/// with `friskliv admin export-job`.
+pub async fn requested_job(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    job_id: Uuid,
+) -> Result<Option<export_job::Model>, DbErr> {
+    let Some(job) = export_job::Entity::find_by_id(job_id)
+        .filter(export_job::Column::RequestedBy.eq(actor.account_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(may_report_on(db, actor, job.centre_id)
+        .await?
+        .then_some(job))
+}
+
+/// How much of a centre's KOSTRA report a reader gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KostraDetail {
+    /// The centre's own admin, who files the counts with SSB.
+    Exact,
+    /// Evaluators: under the outcome tables' disclosure control.
+    Protected,
+}
+
+pub async fn kostra_detail(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    centre_id: Uuid,
+) -> Result<Option<KostraDetail>, DbErr> {
+    if !may_report_on(db, actor, centre_id).await? {
+        return Ok(None);
+    }
+    Ok(Some(
+        if actor.role == AccountRole::CentreAdmin && actor.centre_id == Some(centre_id) {
+            KostraDetail::Exact
+        } else {
+            KostraDetail::Protected
+        },
+    ))
+}
+
+/// Writes the audit row of an export request, allowed or refused. A
+/// request naming a centre that does not exist is kept with the id in its
+/// parameters (the row's centre column must name a real centre).
 pub async fn audit(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -174,6 +225,14 @@ pub async fn audit(
     allowed: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let (centre_id, parameters) = match centre_id {
+        Some(id) if centre::Entity::find_by_id(id).one(db).await?.is_none() => {
+            let mut parameters = parameters;
+            parameters["unknown_centre"] = serde_json::json!(id);
+            (None, parameters)
+        }
+        other => (other, parameters),
+    };
     export_audit::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor_account_id: Set(Some(actor.account_id)),
@@ -182,6 +241,34 @@ pub async fn audit(
         centre_id: Set(centre_id),
         parameters: Set(parameters.to_string()),
         allowed: Set(allowed),
+        at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A research extract's whole report (including the classes it dropped,
+/// which the requester is not told), kept with the audit rows.
+pub async fn audit_job_report(
+    db: &impl ConnectionTrait,
+    job_id: Uuid,
+    centre_id: Uuid,
+    report: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let requested_by = export_job::Entity::find_by_id(job_id)
+        .one(db)
+        .await?
+        .and_then(|j| j.requested_by);
+    export_audit::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        actor_account_id: Set(requested_by),
+        actor_role: Set("job".to_owned()),
+        action: Set("research_extract_report".to_owned()),
+        centre_id: Set(Some(centre_id)),
+        parameters: Set(serde_json::json!({ "job": job_id, "report": report }).to_string()),
+        allowed: Set(true),
         at: Set(now),
     }
     .insert(db)
@@ -627,4 +714,90 @@ pub async fn each_period_with_rows(
         }
     }
     Ok(seen)
+}
+
+// ---- what each requester was given ------------------------------------------------
+
+/// The outcome tables `account_id` was given for `year`, for the
+/// differencing rules of `friskliv_domain::releases`. On PostgreSQL the
+/// requester's account row is locked until the caller's transaction ends,
+/// so two tables asked for at once are judged one after the other (SQLite
+/// writers queue anyway).
+pub async fn releases_of(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    year: i32,
+) -> Result<Vec<friskliv_domain::releases::Release>, DbErr> {
+    use super::entities::table_release;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT id FROM accounts WHERE id = $1 FOR UPDATE",
+            [account_id.into()],
+        ))
+        .await?;
+    }
+    let rows = table_release::Entity::find()
+        .filter(table_release::Column::AccountId.eq(account_id))
+        .filter(table_release::Column::Year.eq(year))
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let centres = r
+                .centres
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(|c| c.parse::<Uuid>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| DbErr::Custom(format!("stored release centres: {e}")))?;
+            let group_by = r
+                .group_by
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(|d| d.parse())
+                .collect::<Result<_, String>>()
+                .map_err(|e| DbErr::Custom(format!("stored release breakdown: {e}")))?;
+            let fingerprints = r
+                .fingerprints
+                .chunks_exact(16)
+                .map(|c| <[u8; 16]>::try_from(c).expect("chunks of 16"))
+                .collect();
+            Ok(friskliv_domain::releases::Release {
+                centres,
+                group_by,
+                fingerprints,
+            })
+        })
+        .collect()
+}
+
+pub async fn record_release(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    year: i32,
+    release: &friskliv_domain::releases::Release,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use super::entities::table_release;
+    let join = |items: Vec<String>| items.join(",");
+    table_release::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account_id),
+        year: Set(year),
+        centres: Set(join(release.centres.iter().map(Uuid::to_string).collect())),
+        group_by: Set(join(
+            release
+                .group_by
+                .iter()
+                .map(|d| d.as_str().to_owned())
+                .collect(),
+        )),
+        periods: Set(i32::try_from(release.fingerprints.len()).unwrap_or(i32::MAX)),
+        fingerprints: Set(release.fingerprints.concat()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }

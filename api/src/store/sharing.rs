@@ -32,6 +32,10 @@ pub enum StaffAction {
     ReadEntries,
     WriteEntry,
     RecordConsent,
+    /// A second staff member confirming oral consent another recorded.
+    ConfirmConsent,
+    /// The oral consents recorded at the centre, pending or decided.
+    ReadConsents,
     /// Referrals, periods, conversations, goals, courses and attributes: the
     /// centre's own casework, recorded in conversation with the participant.
     ReadJourney,
@@ -60,6 +64,8 @@ impl StaffAction {
             StaffAction::ReadEntries => "read_entries",
             StaffAction::WriteEntry => "write_entry",
             StaffAction::RecordConsent => "record_consent",
+            StaffAction::ConfirmConsent => "confirm_consent",
+            StaffAction::ReadConsents => "read_consents",
             StaffAction::ReadJourney => "read_journey",
             StaffAction::WriteJourney => "write_journey",
             StaffAction::RecordAssessment => "record_assessment",
@@ -79,6 +85,8 @@ impl StaffAction {
                 Needs::AnyOf(&[ConsentScope::Summaries, ConsentScope::Assessments])
             }
             StaffAction::RecordConsent
+            | StaffAction::ConfirmConsent
+            | StaffAction::ReadConsents
             | StaffAction::ReadJourney
             | StaffAction::WriteJourney
             | StaffAction::RecordAssessment => Needs::Nothing,
@@ -172,22 +180,48 @@ async fn participant_account(
         .await
 }
 
-/// Whether the participant belongs to the centre: enrolled there, or has
-/// ever given it consent.
-async fn related_to_centre(
+/// How a participant stands with a centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// Enrolled there, or sharing something with it now.
+    Current,
+    /// Shared with it once (every consent since withdrawn) or was followed
+    /// there: staff may know them, so a refusal says why.
+    Former,
+    /// Never: the centre learns nothing, not even that they exist.
+    None,
+}
+
+async fn relation_to_centre(
     db: &impl ConnectionTrait,
     participant: &account::Model,
     centre_id: Uuid,
-) -> Result<bool, DbErr> {
+) -> Result<Relation, DbErr> {
     if participant.centre_id == Some(centre_id) {
-        return Ok(true);
+        return Ok(Relation::Current);
     }
     let consents = consent::Entity::find()
         .filter(consent::Column::ParticipantId.eq(participant.id))
         .filter(consent::Column::CentreId.eq(centre_id))
-        .count(db)
+        .all(db)
         .await?;
-    Ok(consents > 0)
+    if consents.iter().any(|c| c.withdrawn_at.is_none()) {
+        return Ok(Relation::Current);
+    }
+    if !consents.is_empty() {
+        return Ok(Relation::Former);
+    }
+    let followed_there = super::entities::period::Entity::find()
+        .filter(super::entities::period::Column::ParticipantId.eq(participant.id))
+        .filter(super::entities::period::Column::CentreId.eq(centre_id))
+        .count(db)
+        .await?
+        > 0;
+    Ok(if followed_there {
+        Relation::Former
+    } else {
+        Relation::None
+    })
 }
 
 pub async fn active_consent(
@@ -246,6 +280,35 @@ pub async fn write_log(
     Ok(())
 }
 
+/// The active consents `action` needs, or why it is refused.
+async fn consented(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    centre_id: Uuid,
+    action: StaffAction,
+) -> Result<Result<Vec<(ConsentScope, Uuid)>, Refusal>, DbErr> {
+    let wanted: Vec<ConsentScope> = match action.needs() {
+        Needs::Nothing => Vec::new(),
+        Needs::Scope(scope) => vec![scope],
+        Needs::AnyOf(scopes) => scopes.to_vec(),
+    };
+    let mut held = Vec::new();
+    for scope in &wanted {
+        if let Some(c) = active_consent(db, participant_id, centre_id, *scope).await? {
+            held.push((*scope, c.id));
+        }
+    }
+    Ok(if wanted.is_empty() || !held.is_empty() {
+        Ok(held)
+    } else {
+        let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();
+        Err(Refusal::Forbidden(format!(
+            "the participant has not consented to share {} with this centre",
+            names.join(" or ")
+        )))
+    })
+}
+
 /// Decides whether `actor` may do `action` for `participant_id` at
 /// `centre_id`, and logs the attempt (allowed or denied) in `txn` whenever
 /// the participant exists. The caller commits `txn` either way.
@@ -264,29 +327,13 @@ pub async fn authorize(
             "only veiledere and admins of this centre may see its participants".to_owned(),
         )),
         None => Err(Refusal::NotFound),
-        Some(p) if !related_to_centre(txn, p, centre_id).await? => Err(Refusal::NotFound),
-        Some(_) => {
-            let wanted: Vec<ConsentScope> = match action.needs() {
-                Needs::Nothing => Vec::new(),
-                Needs::Scope(scope) => vec![scope],
-                Needs::AnyOf(scopes) => scopes.to_vec(),
-            };
-            let mut held = Vec::new();
-            for scope in &wanted {
-                if let Some(c) = active_consent(txn, participant_id, centre_id, *scope).await? {
-                    held.push((*scope, c.id));
-                }
-            }
-            if wanted.is_empty() || !held.is_empty() {
-                Ok(held)
-            } else {
-                let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();
-                Err(Refusal::Forbidden(format!(
-                    "the participant has not consented to share {} with this centre",
-                    names.join(" or ")
-                )))
-            }
-        }
+        Some(p) => match relation_to_centre(txn, p, centre_id).await? {
+            Relation::None => Err(Refusal::NotFound),
+            Relation::Former => Err(Refusal::Forbidden(
+                "the participant is not enrolled at this centre and no longer shares anything with it".to_owned(),
+            )),
+            Relation::Current => consented(txn, participant_id, centre_id, action).await?,
+        },
     };
     if participant.is_some() {
         // One row per consent relied on, so the participant sees each.
@@ -383,32 +430,66 @@ pub struct CaseloadRow {
     pub last_logged_day: Option<NaiveDate>,
 }
 
-/// The participants enrolled at a centre, with what each has consented to.
-/// Diary-derived facts appear only under `summaries` consent. One
-/// access-log row is written per participant shown.
+/// Where a caseload page starts: after this participant in the order
+/// (display name, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseloadPosition {
+    pub display_name: String,
+    pub id: Uuid,
+}
+
+/// A page of at most `limit` participants enrolled at a centre (and
+/// whether more follow), ordered by display name and
+/// id, with what each has consented to. Diary-derived facts appear only
+/// under `summaries` consent. One access-log row is written per
+/// participant shown, so a page bounds what one request logs.
 pub async fn caseload(
     txn: &DatabaseTransaction,
     actor: &Actor,
     centre_id: Uuid,
+    after: Option<&CaseloadPosition>,
+    limit: u64,
     now: DateTime<Utc>,
-) -> Result<Result<Vec<CaseloadRow>, Refusal>, DbErr> {
+) -> Result<Result<(Vec<CaseloadRow>, bool), Refusal>, DbErr> {
     if !actor.works_with_participants_at(centre_id) {
         return Ok(Err(Refusal::Forbidden(
             "only veiledere and admins of this centre may see its participants".to_owned(),
         )));
     }
-    let participants = account::Entity::find()
+    let mut query = account::Entity::find()
         .filter(account::Column::CentreId.eq(centre_id))
-        .filter(account::Column::Role.eq(AccountRole::Participant.as_str()))
+        .filter(account::Column::Role.eq(AccountRole::Participant.as_str()));
+    if let Some(after) = after {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(account::Column::DisplayName.gt(after.display_name.as_str()))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(account::Column::DisplayName.eq(after.display_name.as_str()))
+                        .add(account::Column::Id.gt(after.id)),
+                ),
+        );
+    }
+    let mut participants = query
         .order_by_asc(account::Column::DisplayName)
         .order_by_asc(account::Column::Id)
+        .limit(limit + 1)
         .all(txn)
         .await?;
-    let active = consent::Entity::find()
-        .filter(consent::Column::CentreId.eq(centre_id))
-        .filter(consent::Column::WithdrawnAt.is_null())
-        .all(txn)
-        .await?;
+    let more = participants.len() as u64 > limit;
+    participants.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let ids: Vec<Uuid> = participants.iter().map(|p| p.id).collect();
+    let mut active = Vec::new();
+    for chunk in ids.chunks(LOG_ROWS_PER_STATEMENT) {
+        active.extend(
+            consent::Entity::find()
+                .filter(consent::Column::CentreId.eq(centre_id))
+                .filter(consent::Column::ParticipantId.is_in(chunk.iter().copied()))
+                .filter(consent::Column::WithdrawnAt.is_null())
+                .all(txn)
+                .await?,
+        );
+    }
     let mut scopes: BTreeMap<Uuid, BTreeMap<ConsentScope, Uuid>> = BTreeMap::new();
     for c in active {
         if let Ok(scope) = c.scope.parse::<ConsentScope>() {
@@ -418,7 +499,6 @@ pub async fn caseload(
                 .insert(scope, c.id);
         }
     }
-    let ids: Vec<Uuid> = participants.iter().map(|p| p.id).collect();
     let mut objections = BTreeSet::new();
     let mut last_days: BTreeMap<Uuid, NaiveDate> = BTreeMap::new();
     let summarised: Vec<Uuid> = ids
@@ -491,7 +571,7 @@ pub async fn caseload(
         now,
     )
     .await?;
-    Ok(Ok(rows))
+    Ok(Ok((rows, more)))
 }
 
 // ---- the participant's side ----------------------------------------------------
@@ -614,13 +694,41 @@ pub async fn withdraw_consent(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn children_of(db: &impl ConnectionTrait, guardian_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
-    Ok(guardian_link::Entity::find()
+/// Whether a participant is under 16 by the birth month on record, so
+/// their guardian consents for them. Without a birth month they are not.
+pub async fn is_under_16(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    today: NaiveDate,
+) -> Result<bool, DbErr> {
+    let profile = profile(db, participant_id).await?;
+    Ok(birth_month_of(profile.as_ref()).is_some_and(|b| b.needs_guardian(today)))
+}
+
+/// The children a guardian may act for today: linked to them and under 16
+/// by their birth month. A guardian's powers end on the child's 16th
+/// birthday month; the consents they gave stay in force until the young
+/// person changes them.
+pub async fn children_of(
+    db: &impl ConnectionTrait,
+    guardian_id: Uuid,
+    today: NaiveDate,
+) -> Result<Vec<Uuid>, DbErr> {
+    let linked: Vec<Uuid> = guardian_link::Entity::find()
         .filter(guardian_link::Column::GuardianAccountId.eq(guardian_id))
         .all(db)
         .await?
         .into_iter()
         .map(|l| l.child_account_id)
+        .collect();
+    let profiles = participant_profile::Entity::find()
+        .filter(participant_profile::Column::AccountId.is_in(linked.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(profiles
+        .iter()
+        .filter(|p| birth_month_of(Some(p)).is_some_and(|b| b.needs_guardian(today)))
+        .map(|p| p.account_id)
         .collect())
 }
 

@@ -8,6 +8,9 @@ pub struct Model {
     pub id: Uuid,
     pub participant_id: Uuid,
     pub period_id: Option<Uuid>,
+    /// The centre whose record it is: the staff author's, or the centre of
+    /// the period a participant's own goal joined (else their enrolling centre).
+    pub centre_id: Option<Uuid>,
     pub domain: String,
     pub text: String,
     pub target: Option<String>,

@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod account;
+pub mod account_audit;
 pub mod assessment;
 pub mod centre;
 pub mod consent;
@@ -15,9 +16,11 @@ pub mod goal;
 pub mod guardian_link;
 pub mod invite;
 pub mod invite_detail;
+pub mod oral_consent;
 pub mod participant_profile;
 pub mod passkey;
 pub mod period;
 pub mod referral;
 pub mod session;
+pub mod table_release;
 pub mod webauthn_ceremony;
