@@ -22,7 +22,7 @@
 //! 4. **Summary**: a veileder reads `GET /v1/centres/{c}/participants/{p}/summary`
 //!    (weeks=12 and weeks=53) of a participant with a year of diaries who
 //!    consented; 200 requests one at a time, and 200 by 8 callers at once.
-//! 5. **Caseload**: a veileder reads `GET /v1/centres/{c}/participants` of a
+//! 5. **Caseload**: a veileder reads `GET /v1/centres/{c}/participants?limit=500` of a
 //!    centre with 500 participants, half of them consenting to summaries;
 //!    100 requests one at a time.
 //!

@@ -433,7 +433,8 @@ pub async fn caseload(
         }
         Ok(())
     };
-    let url = app.url(&format!("/v1/centres/{centre}/participants"));
+    // One page of the largest size holds the whole caseload of 500.
+    let url = app.url(&format!("/v1/centres/{centre}/participants?limit=500"));
     let (_, _, warm) = get_many(http, &url, &veileder.token, 1, WARM_UP).await?;
     check(&warm)?;
     let (latency, in_order, bodies) = get_many(http, &url, &veileder.token, 1, requests).await?;
