@@ -475,9 +475,24 @@ async fn own_job(
     actor: &crate::store::sharing::Actor,
     id: Uuid,
 ) -> ApiResult<crate::store::entities::export_job::Model> {
-    reports::requested_job(&state.db, actor, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("export job"))
+    match reports::requested_job(&state.db, actor, id).await? {
+        Some(job) => Ok(job),
+        None => {
+            // Someone else's (or no) job: refused, and audited like every
+            // refused export request.
+            reports::audit(
+                &state.db,
+                actor,
+                "research_job",
+                None,
+                serde_json::json!({ "job": id }),
+                false,
+                Utc::now(),
+            )
+            .await?;
+            Err(ApiError::not_found("export job"))
+        }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Reports")]
