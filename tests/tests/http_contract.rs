@@ -36,14 +36,33 @@ async fn probes_docs_and_served_spec(app: TestApp) {
     );
 }
 
+/// Problem documents always carry every field of the declared `Problem`
+/// schema, `errors` included (empty when not about a field).
+#[track_caller]
+fn assert_complete_problem(reply: &friskliv_tests::Reply) {
+    for field in ["type", "title", "status", "detail", "errors"] {
+        assert!(
+            reply.body.get(field).is_some(),
+            "problem without `{field}`: {}",
+            reply.text
+        );
+    }
+    assert!(reply.body["errors"].is_array());
+}
+
 async fn refusals_outside_handlers_are_problem_json(app: TestApp) {
-    app.get("/v1/no-such-thing", None)
-        .await
-        .assert_problem(StatusCode::NOT_FOUND, None);
+    let unknown = app.get("/v1/no-such-thing", None).await;
+    unknown.assert_problem(StatusCode::NOT_FOUND, None);
+    assert_complete_problem(&unknown);
     let wrong_method = app
         .request(reqwest::Method::PUT, "/v1/me", None, None)
         .await;
     wrong_method.assert_problem(StatusCode::METHOD_NOT_ALLOWED, None);
+    assert_complete_problem(&wrong_method);
+    let no_token = app.get("/v1/me", None).await;
+    no_token.assert_problem(StatusCode::UNAUTHORIZED, None);
+    assert_complete_problem(&no_token);
+    assert_eq!(no_token.body["errors"], json!([]));
 
     // Not JSON.
     let resp = app
@@ -54,9 +73,9 @@ async fn refusals_outside_handlers_are_problem_json(app: TestApp) {
         .send()
         .await
         .unwrap();
-    friskliv_tests::Reply::from(resp)
-        .await
-        .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
+    let not_json = friskliv_tests::Reply::from(resp).await;
+    not_json.assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
+    assert_complete_problem(&not_json);
 
     // Broken JSON names the body and the rule.
     let resp = app
