@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use friskliv_domain::{AccountRole, InviteCode, InviteLifetime, SessionPolicy};
+use friskliv_domain::{AccountRole, InviteCode, InviteLifetime, SessionPolicy, SessionUse};
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use rand::RngCore;
@@ -67,24 +67,29 @@ pub fn parse_role(stored: &str) -> ApiResult<AccountRole> {
 }
 
 /// Resolves a bearer token to its live session, sliding a participant's
-/// expiry forward when it is due.
+/// expiry forward when it is due (never past the session's absolute maximum,
+/// `SessionPolicy::max_age` from sign-in).
 pub async fn authenticate(state: &AppState, auth: &BearerAuth) -> ApiResult<Principal> {
     let now = Utc::now();
     let token_hash = sha256_hex(auth.0.token.trim());
-    let Some((session, account)) = identity::live_session(&state.db, &token_hash, now).await?
-    else {
-        return Err(ApiError::unauthorized(
+    let refused = || {
+        ApiError::unauthorized(
             "invalid-token",
             "the session is unknown, expired or signed out; sign in with your passkey",
-        ));
+        )
+    };
+    let Some((mut session, account)) = identity::live_session(&state.db, &token_hash, now).await?
+    else {
+        return Err(refused());
     };
     let role = parse_role(&account.role)?;
-    let policy = SessionPolicy::for_role(role);
-    let mut session = session;
-    if policy.should_extend(session.expires_at - now) {
-        let expires_at = now + policy.lifetime;
-        identity::extend_session(&state.db, session.id, expires_at).await?;
-        session.expires_at = expires_at;
+    match SessionPolicy::for_role(role).on_use(session.created_at, session.expires_at, now) {
+        SessionUse::Expired => return Err(refused()),
+        SessionUse::Keep => {}
+        SessionUse::ExtendTo(expires_at) => {
+            identity::extend_session(&state.db, session.id, expires_at).await?;
+            session.expires_at = expires_at;
+        }
     }
     Ok(Principal {
         account,
@@ -102,7 +107,7 @@ pub async fn start_session(
     now: DateTime<Utc>,
 ) -> Result<(String, session::Model), DbErr> {
     let token = random_token();
-    let expires_at = now + SessionPolicy::for_role(role).lifetime;
+    let expires_at = SessionPolicy::for_role(role).first_expiry(now);
     let session =
         identity::create_session(db, account_id, sha256_hex(&token), expires_at, now).await?;
     Ok((token, session))
