@@ -114,6 +114,89 @@ async fn refusals_outside_handlers_are_problem_json(app: TestApp) {
     .assert_problem(StatusCode::BAD_REQUEST, Some(("centre_id", "format")));
 }
 
+async fn guess_from(app: &TestApp, forwarded_for: &str) -> StatusCode {
+    app.http
+        .post(app.url("/v1/auth/register/start"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"invite_code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "display_name": "x"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// A client talking to the server directly cannot escape the sign-in limit
+/// by claiming other addresses in `X-Forwarded-For`.
+async fn spoofed_forwarded_for_does_not_escape_the_limit(backend: Backend) {
+    run_on_with(
+        backend,
+        |config| config.auth_rate_per_minute = 3,
+        |app: TestApp| async move {
+            for i in 0..3 {
+                let status = guess_from(&app, &format!("198.51.100.{i}")).await;
+                assert_ne!(status, StatusCode::TOO_MANY_REQUESTS);
+            }
+            assert_eq!(
+                guess_from(&app, "198.51.100.99").await,
+                StatusCode::TOO_MANY_REQUESTS
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_spoofed_forwarded_for_does_not_escape_the_limit() {
+    spoofed_forwarded_for_does_not_escape_the_limit(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_spoofed_forwarded_for_does_not_escape_the_limit() {
+    spoofed_forwarded_for_does_not_escape_the_limit(Backend::Postgres).await;
+}
+
+/// Behind a trusted proxy (here: the test client's own loopback address)
+/// each client the proxy names has its own budget, and what a client
+/// prepends to the header does not count.
+async fn trusted_proxy_forwarded_for_keys_the_limit(backend: Backend) {
+    run_on_with(
+        backend,
+        |config| {
+            config.auth_rate_per_minute = 2;
+            config.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+        },
+        |app: TestApp| async move {
+            for _ in 0..2 {
+                assert_ne!(
+                    guess_from(&app, "198.51.100.1").await,
+                    StatusCode::TOO_MANY_REQUESTS
+                );
+            }
+            assert_eq!(
+                guess_from(&app, "6.6.6.6, 198.51.100.1").await,
+                StatusCode::TOO_MANY_REQUESTS,
+                "a prepended address does not start a new budget"
+            );
+            assert_ne!(
+                guess_from(&app, "198.51.100.2").await,
+                StatusCode::TOO_MANY_REQUESTS,
+                "another client behind the proxy has its own budget"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_trusted_proxy_forwarded_for_keys_the_limit() {
+    trusted_proxy_forwarded_for_keys_the_limit(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_trusted_proxy_forwarded_for_keys_the_limit() {
+    trusted_proxy_forwarded_for_keys_the_limit(Backend::Postgres).await;
+}
+
 /// Guessing invite codes is rate limited per address, with `Retry-After`.
 async fn guessing_codes_is_rate_limited(backend: Backend) {
     run_on_with(
