@@ -43,6 +43,9 @@ pub struct Config {
     /// How long a finished research extract can be downloaded before its
     /// file is deleted. `FRISKLIV_EXPORT_RETENTION_DAYS`, default 7.
     pub export_retention: chrono::Duration,
+    /// Whether `/docs` (Swagger UI) is served. `FRISKLIV_DOCS=on|off`,
+    /// default on; off in production if the API should not advertise itself.
+    pub docs_enabled: bool,
     /// A TLS-terminating proxy is in front of this server, so an `http://`
     /// origin on a real host is not plain text on the wire.
     /// `FRISKLIV_BEHIND_TLS=true|false`, default false.
@@ -163,6 +166,7 @@ impl Config {
             export_retention: chrono::Duration::days(
                 parsed("FRISKLIV_EXPORT_RETENTION_DAYS", 7u16)?.into(),
             ),
+            docs_enabled: switch("FRISKLIV_DOCS", true)?,
             behind_tls: switch("FRISKLIV_BEHIND_TLS", false)?,
             trusted_proxies: proxy_list("FRISKLIV_TRUSTED_PROXIES")?,
         };
@@ -209,6 +213,12 @@ impl Config {
         Ok(())
     }
 
+    /// Whether responses carry `Strict-Transport-Security`: when the origin
+    /// people use is https.
+    pub fn sends_hsts(&self) -> bool {
+        self.rp_origin.scheme() == "https"
+    }
+
     /// A configuration for tests and embedding: everything default except
     /// the database, listening on a random loopback port.
     pub fn for_database(database_url: impl Into<String>) -> Self {
@@ -226,6 +236,7 @@ impl Config {
             export_dir: std::env::temp_dir()
                 .join(format!("friskliv-exports-{}", uuid::Uuid::new_v4())),
             export_retention: chrono::Duration::days(7),
+            docs_enabled: true,
             behind_tls: false,
             trusted_proxies: Vec::new(),
         }
@@ -278,12 +289,17 @@ mod tests {
     }
 
     #[test]
+    fn hsts_only_for_an_https_origin() {
+        assert!(with_origin("https://friskliv.kommune.no").sends_hsts());
+        assert!(!with_origin("http://localhost:8080").sends_hsts());
+    }
+
     #[test]
     fn switches_and_proxy_lists_name_the_variable_when_wrong() {
-        assert!(!parse_switch("FRISKLIV_BEHIND_TLS", "off").unwrap());
-        assert!(parse_switch("FRISKLIV_BEHIND_TLS", " TRUE ").unwrap());
-        let err = parse_switch("FRISKLIV_BEHIND_TLS", "maybe").unwrap_err();
-        assert!(err.to_string().contains("FRISKLIV_BEHIND_TLS"), "{err}");
+        assert!(!parse_switch("FRISKLIV_DOCS", "off").unwrap());
+        assert!(parse_switch("FRISKLIV_DOCS", " ON ").unwrap());
+        let err = parse_switch("FRISKLIV_DOCS", "maybe").unwrap_err();
+        assert!(err.to_string().contains("FRISKLIV_DOCS"), "{err}");
 
         let proxies = parse_proxies(
             "FRISKLIV_TRUSTED_PROXIES",

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod http_headers;
 pub mod jobs;
 pub mod outcomes;
 pub mod params;

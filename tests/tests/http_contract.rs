@@ -9,6 +9,8 @@ use serde_json::json;
 stories!(
     probes_docs_and_served_spec,
     refusals_outside_handlers_are_problem_json,
+    every_response_carries_the_security_headers,
+    method_not_allowed_says_what_is_allowed,
 );
 
 async fn probes_docs_and_served_spec(app: TestApp) {
@@ -112,6 +114,129 @@ async fn refusals_outside_handlers_are_problem_json(app: TestApp) {
     )
     .await
     .assert_problem(StatusCode::BAD_REQUEST, Some(("centre_id", "format")));
+}
+
+fn header<'a>(reply: &'a friskliv_tests::Reply, name: &str) -> Option<&'a str> {
+    reply.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn every_response_carries_the_security_headers(app: TestApp) {
+    let centre = app.create_centre("Hamar", "3403").await;
+    let code = app.invite_staff(centre, "veileder").await;
+    let veileder = app
+        .register_ok(&mut PasskeyDevice::new("v"), &code, "V")
+        .await;
+    let me = app.get("/v1/me", Some(&veileder.token)).await;
+    me.assert_status(StatusCode::OK);
+    let refused = app.get("/v1/me", None).await;
+    let missing = app.get("/v1/nothing-here", Some(&veileder.token)).await;
+    let spec = app.get("/v1/openapi.json", None).await;
+    let docs = app.get("/docs", None).await;
+    let health = app.get("/health", None).await;
+    for (what, reply) in [
+        ("me", &me),
+        ("401", &refused),
+        ("404", &missing),
+        ("spec", &spec),
+        ("docs", &docs),
+        ("health", &health),
+    ] {
+        assert_eq!(
+            header(reply, "x-content-type-options"),
+            Some("nosniff"),
+            "{what}"
+        );
+        assert_eq!(
+            header(reply, "referrer-policy"),
+            Some("no-referrer"),
+            "{what}"
+        );
+        // The test server's origin is http://localhost: no HSTS.
+        assert_eq!(header(reply, "strict-transport-security"), None, "{what}");
+    }
+    // Personal data (and refusals about it) must not be kept by caches…
+    for reply in [&me, &refused, &missing] {
+        assert_eq!(header(reply, "cache-control"), Some("no-store"));
+    }
+    // …while the public spec may be.
+    assert_eq!(header(&spec, "cache-control"), None);
+}
+
+async fn method_not_allowed_says_what_is_allowed(app: TestApp) {
+    for (method, path, allow) in [
+        (reqwest::Method::PUT, "/v1/me", "GET, HEAD, DELETE"),
+        (reqwest::Method::TRACE, "/health", "GET, HEAD"),
+        (reqwest::Method::GET, "/v1/auth/logout", "POST"),
+        (
+            reqwest::Method::POST,
+            "/v1/me/diary/food/0193f0c4-3b9e-7d1a-8c55-2f1e9a7b6c3d",
+            "GET, HEAD, PUT, DELETE",
+        ),
+        (reqwest::Method::DELETE, "/v1/openapi.json", "GET, HEAD"),
+    ] {
+        let reply = app.request(method.clone(), path, None, None).await;
+        reply.assert_problem(StatusCode::METHOD_NOT_ALLOWED, None);
+        assert_eq!(header(&reply, "allow"), Some(allow), "{method} {path}");
+    }
+}
+
+/// With an https origin every response asks browsers to use HTTPS only.
+async fn https_origin_sends_hsts(backend: Backend) {
+    run_on_with(
+        backend,
+        |config| {
+            config.rp_id = "friskliv.kommune.no".to_owned();
+            config.rp_origin = url::Url::parse("https://friskliv.kommune.no").unwrap();
+        },
+        |app: TestApp| async move {
+            for path in ["/health", "/v1/me", "/v1/openapi.json"] {
+                let reply = app.get(path, None).await;
+                assert_eq!(
+                    header(&reply, "strict-transport-security"),
+                    Some("max-age=31536000"),
+                    "{path}"
+                );
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_https_origin_sends_hsts() {
+    https_origin_sends_hsts(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_https_origin_sends_hsts() {
+    https_origin_sends_hsts(Backend::Postgres).await;
+}
+
+/// `FRISKLIV_DOCS=off`: no Swagger UI (a 404 problem); the spec is still served.
+async fn docs_can_be_switched_off(backend: Backend) {
+    run_on_with(
+        backend,
+        |config| config.docs_enabled = false,
+        |app: TestApp| async move {
+            let docs = app.get("/docs", None).await;
+            docs.assert_problem(StatusCode::NOT_FOUND, None);
+            assert_complete_problem(&docs);
+            app.get("/v1/openapi.json", None)
+                .await
+                .assert_status(StatusCode::OK);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_docs_can_be_switched_off() {
+    docs_can_be_switched_off(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_docs_can_be_switched_off() {
+    docs_can_be_switched_off(Backend::Postgres).await;
 }
 
 async fn guess_from(app: &TestApp, forwarded_for: &str) -> StatusCode {
