@@ -11,6 +11,7 @@ stories!(
     refusals_outside_handlers_are_problem_json,
     every_response_carries_the_security_headers,
     method_not_allowed_says_what_is_allowed,
+    paths_through_a_centre_that_does_not_exist_are_refused_not_500,
 );
 
 async fn probes_docs_and_served_spec(app: TestApp) {
@@ -178,6 +179,59 @@ async fn method_not_allowed_says_what_is_allowed(app: TestApp) {
         reply.assert_problem(StatusCode::METHOD_NOT_ALLOWED, None);
         assert_eq!(header(&reply, "allow"), Some(allow), "{method} {path}");
     }
+}
+
+/// Refusals are recorded (access log, export audit) even when the centre in
+/// the path does not exist; that used to break a foreign key (500).
+async fn paths_through_a_centre_that_does_not_exist_are_refused_not_500(app: TestApp) {
+    let centre = app.create_centre("Harstad", "5503").await;
+    let code = app.invite_staff(centre, "veileder").await;
+    let veileder = app
+        .register_ok(&mut PasskeyDevice::new("v"), &code, "V")
+        .await;
+    let invite = app.invite(&veileder.token, centre, "participant").await;
+    let participant = app
+        .register_ok(
+            &mut PasskeyDevice::new("p"),
+            invite.body["code"].as_str().unwrap(),
+            "P",
+        )
+        .await;
+    let nowhere = uuid::Uuid::new_v4();
+
+    // Staff of another (non-existent) centre, and the participant themself,
+    // through that centre's path to the participant.
+    for who in [&veileder, &participant] {
+        app.get(
+            &format!(
+                "/v1/centres/{nowhere}/participants/{}/goals",
+                participant.account_id
+            ),
+            Some(&who.token),
+        )
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, None);
+    }
+    // The participant sees the refused attempts, without a centre.
+    let log = app.get("/v1/me/access-log", Some(&participant.token)).await;
+    log.assert_status(StatusCode::OK);
+    let refused: Vec<_> = log.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["allowed"] == false)
+        .collect();
+    assert_eq!(refused.len(), 2, "{}", log.text);
+    assert!(refused.iter().all(|e| e["centre_id"].is_null()));
+
+    // A KOSTRA report of a centre that does not exist: refused, like one of
+    // another centre (nothing is learnt about which centres exist).
+    app.get(
+        &format!("/v1/centres/{nowhere}/reports/kostra?year=2000"),
+        Some(&veileder.token),
+    )
+    .await
+    .assert_problem(StatusCode::FORBIDDEN, None);
 }
 
 /// With an https origin every response asks browsers to use HTTPS only.
