@@ -19,6 +19,7 @@ pub mod params;
 pub mod routes;
 pub mod seed;
 pub mod seed_journey;
+pub mod spec;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+
 use std::sync::Arc;
 
 use poem::endpoint::make_sync;
@@ -36,16 +37,17 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
         .license(poem_openapi::LicenseObject::new("MIT OR Apache-2.0"))
 }
 
-/// The spec as committed in `openapi/openapi.json`.
+/// The spec as committed in `openapi/openapi.json`: what poem-openapi
+/// generates, with the refinements of [`crate::spec::refine`].
 pub fn openapi_json() -> String {
-    let mut spec = openapi_service().spec();
-    spec.push('\n');
-    spec
+    format!("{}\n", crate::spec::refine(&openapi_service().spec()))
 }
 
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let service = openapi_service();
-    let spec = openapi_json();
+    let generated = service.spec();
+    let refined = crate::spec::refine(&generated);
+    let spec = format!("{refined}\n");
     let spec_value: serde_json::Value = serde_json::from_str(&spec).expect("spec is JSON");
     let max_body = state.config.max_body_bytes;
     let mut extra_routes: Vec<(&str, &[&str])> = vec![(SPEC_PATH, &["GET"])];
@@ -58,7 +60,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         })),
     );
     if state.config.docs_enabled {
-        let html = service.swagger_ui_html();
+        // Swagger UI with the spec embedded, as served at /v1/openapi.json.
+        let html = service.swagger_ui_html().replacen(&generated, &refined, 1);
         route = route.at(DOCS_PATH, poem::get(make_sync(move |_| Html(html.clone()))));
         extra_routes.push((DOCS_PATH, &["GET"]));
     }

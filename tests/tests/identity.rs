@@ -106,6 +106,24 @@ async fn veileder_invites_participant_who_registers_and_signs_in(app: TestApp) {
         expires - Utc::now() > Duration::days(29),
         "participants stay signed in 30 days"
     );
+    // Fields the schema requires are there even when empty.
+    assert_eq!(me.body["evaluation_areas"], json!([]));
+
+    // The streamed export has every part its declared schema requires.
+    let spec = app.get("/v1/openapi.json", None).await;
+    let export_schema = &spec.body["components"]["schemas"]["MyDataExport"];
+    assert_eq!(
+        spec.body["paths"]["/v1/me/export"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/MyDataExport"
+    );
+    let export = app.get("/v1/me/export", Some(&session.token)).await;
+    export.assert_status(StatusCode::OK);
+    for field in export_schema["required"].as_array().unwrap() {
+        let field = field.as_str().unwrap();
+        assert!(export.body.get(field).is_some(), "export without {field}");
+    }
+    assert_eq!(export.body["format"], "friskliv-export/1");
 }
 
 async fn invite_codes_work_once_and_expire(app: TestApp) {
