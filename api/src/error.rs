@@ -190,6 +190,19 @@ impl ApiError {
         ApiError::NotFound(body)
     }
 
+    /// 409 for a value that is well-formed but conflicts with what is
+    /// stored (e.g. a date before the period's start), naming the field.
+    pub fn conflict_field(err: FieldError) -> Self {
+        let mut body = problem(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflicts with the current state",
+            format!("{}: {}", err.field, err.message),
+        );
+        body.0.errors.push(FieldProblem::from(err));
+        ApiError::Conflict(body)
+    }
+
     /// 409 carrying the server's current state of the resource.
     pub fn conflict_with(
         code: &str,
@@ -231,6 +244,23 @@ impl ApiError {
             "Not found",
             format!("no such {what}"),
         ))
+    }
+
+    /// 410 for a value that named something that is gone for good.
+    pub fn gone_field(field: &str, rule: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut body = problem(
+            StatusCode::GONE,
+            "gone",
+            "Gone",
+            format!("{field}: {message}"),
+        );
+        body.0.errors.push(FieldProblem {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        });
+        ApiError::Gone(body)
     }
 
     pub fn gone(code: &str, detail: impl Into<String>) -> Self {

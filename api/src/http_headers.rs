@@ -150,14 +150,13 @@ impl<E: Endpoint> Endpoint for ResponseHeadersEndpoint<E> {
                 HeaderValue::from_static(HSTS_VALUE),
             );
         }
-        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-            if let Some(value) = self
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(value) = self
                 .allow
                 .allow_for(&path)
                 .and_then(|allow| HeaderValue::from_str(allow).ok())
-            {
-                response.headers_mut().insert(ALLOW, value);
-            }
+        {
+            response.headers_mut().insert(ALLOW, value);
         }
         Ok(response)
     }

@@ -389,10 +389,7 @@ async fn guessing_codes_is_rate_limited(backend: Backend) {
                     json!({"invite_code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "display_name": "x"}),
                 )
                 .await
-                .assert_problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Some(("invite_code", "unknown")),
-                );
+                .assert_problem(StatusCode::NOT_FOUND, Some(("invite_code", "unknown")));
             }
             let limited = app
                 .post(

@@ -196,10 +196,7 @@ async fn invite_codes_work_once_and_expire(app: TestApp) {
     let expired = app
         .register(&mut PasskeyDevice::new("late"), &code, Some("Late"))
         .await;
-    expired.assert_problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("invite_code", "expired")),
-    );
+    expired.assert_problem(StatusCode::GONE, Some(("invite_code", "expired")));
 
     // Unknown and malformed codes.
     app.register(
@@ -208,10 +205,7 @@ async fn invite_codes_work_once_and_expire(app: TestApp) {
         Some("X"),
     )
     .await
-    .assert_problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("invite_code", "unknown")),
-    );
+    .assert_problem(StatusCode::NOT_FOUND, Some(("invite_code", "unknown")));
     app.register(&mut PasskeyDevice::new("x"), "not-a-code", Some("X"))
         .await
         .assert_problem(

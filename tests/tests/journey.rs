@@ -565,7 +565,7 @@ async fn periods_follow_their_rules(app: TestApp) {
         json!({"kind": "interim", "held_on": (start - Duration::days(1)).to_string(), "interpreter_used": false}),
     )
     .await
-    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, Some(("held_on", "after_start")));
+    .assert_problem(StatusCode::CONFLICT, Some(("held_on", "after_start")));
     // Discontinue with a reason; then it cannot be completed.
     let ended = app
         .post(
@@ -678,7 +678,7 @@ async fn assessments_and_goals_are_validated_and_owned(app: TestApp) {
                "period": 3, "quality_of_life": {"rating": 7}}),
     )
     .await
-    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, Some(("period", "exists")));
+    .assert_problem(StatusCode::NOT_FOUND, Some(("period", "exists")));
     // Reading assessments needs `assessments` consent; recording does not.
     created(
         app.post(

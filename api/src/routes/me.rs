@@ -353,11 +353,12 @@ impl MeApi {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
         let body = body.0;
-        let credential: PublicKeyCredential = parse_credential(body.credential)?;
+        // The ceremony first: an unknown one is 404 whatever the credential.
         let ceremony = identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_ERASURE, now)
             .await?
             .filter(|c| c.account_id == Some(principal.account.id))
             .ok_or_else(|| ApiError::not_found("erasure confirmation (expired or already used)"))?;
+        let credential: PublicKeyCredential = parse_credential(body.credential)?;
         let authentication: PasskeyAuthentication = from_json(&ceremony.state)?;
         state
             .webauthn
