@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use friskliv_domain::{AccountRole, InviteCode, InviteLifetime, SessionPolicy};
+use friskliv_domain::{AccountRole, InviteCode, InviteLifetime, SessionPolicy, SessionUse};
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use rand::RngCore;
@@ -67,24 +67,29 @@ pub fn parse_role(stored: &str) -> ApiResult<AccountRole> {
 }
 
 /// Resolves a bearer token to its live session, sliding a participant's
-/// expiry forward when it is due.
+/// expiry forward when it is due (never past the session's absolute maximum,
+/// `SessionPolicy::max_age` from sign-in).
 pub async fn authenticate(state: &AppState, auth: &BearerAuth) -> ApiResult<Principal> {
     let now = Utc::now();
     let token_hash = sha256_hex(auth.0.token.trim());
-    let Some((session, account)) = identity::live_session(&state.db, &token_hash, now).await?
-    else {
-        return Err(ApiError::unauthorized(
+    let refused = || {
+        ApiError::unauthorized(
             "invalid-token",
             "the session is unknown, expired or signed out; sign in with your passkey",
-        ));
+        )
+    };
+    let Some((mut session, account)) = identity::live_session(&state.db, &token_hash, now).await?
+    else {
+        return Err(refused());
     };
     let role = parse_role(&account.role)?;
-    let policy = SessionPolicy::for_role(role);
-    let mut session = session;
-    if policy.should_extend(session.expires_at - now) {
-        let expires_at = now + policy.lifetime;
-        identity::extend_session(&state.db, session.id, expires_at).await?;
-        session.expires_at = expires_at;
+    match SessionPolicy::for_role(role).on_use(session.created_at, session.expires_at, now) {
+        SessionUse::Expired => return Err(refused()),
+        SessionUse::Keep => {}
+        SessionUse::ExtendTo(expires_at) => {
+            identity::extend_session(&state.db, session.id, expires_at).await?;
+            session.expires_at = expires_at;
+        }
     }
     Ok(Principal {
         account,
@@ -102,7 +107,7 @@ pub async fn start_session(
     now: DateTime<Utc>,
 ) -> Result<(String, session::Model), DbErr> {
     let token = random_token();
-    let expires_at = now + SessionPolicy::for_role(role).lifetime;
+    let expires_at = SessionPolicy::for_role(role).first_expiry(now);
     let session =
         identity::create_session(db, account_id, sha256_hex(&token), expires_at, now).await?;
     Ok((token, session))
@@ -179,15 +184,67 @@ impl RateLimiter {
 }
 
 pub fn rate_limit(state: &AppState, req: &poem::Request) -> ApiResult<()> {
-    let addr = req
-        .remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip())
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let addr = client_addr(peer, &forwarded, &state.config.trusted_proxies)
         .unwrap_or(IpAddr::from([0, 0, 0, 0]));
     state
         .auth_limiter
         .check(addr)
         .map_err(ApiError::too_many_requests)
+}
+
+/// The address a request comes from, for the rate limit. The TCP peer,
+/// unless the peer is one of our trusted proxies: then `X-Forwarded-For`
+/// (every instance of the header, in order) is read from the right, skipping
+/// addresses that are themselves trusted proxies; the first one that is not
+/// is the client. Anything to its left was written by the client and is not
+/// believed. A header that cannot be read (or names only proxies) leaves the
+/// nearest address we could trust: the right-most readable one, else the peer.
+pub fn client_addr(
+    peer: Option<IpAddr>,
+    forwarded_for: &str,
+    trusted: &[ipnet::IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer?.to_canonical();
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let mut nearest = peer;
+    for hop in forwarded_for.rsplit(',') {
+        let hop = hop.trim();
+        if hop.is_empty() {
+            continue;
+        }
+        let Some(ip) = parse_hop(hop) else {
+            // An unreadable entry: nothing further left can be trusted.
+            return Some(nearest);
+        };
+        if !is_trusted(&ip) {
+            return Some(ip);
+        }
+        nearest = ip;
+    }
+    Some(nearest)
+}
+
+/// One `X-Forwarded-For` entry: an IP address, possibly with a port
+/// (`1.2.3.4:5678`, `[2001:db8::1]:443`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Ok(socket) = hop.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip().to_canonical());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -205,6 +262,73 @@ mod tests {
         let wait = limiter.check(a).unwrap_err();
         assert!((1..=60).contains(&wait));
         assert!(limiter.check(b).is_ok());
+    }
+
+    fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_claims() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        assert_eq!(
+            client_addr(Some(ip("203.0.113.7")), "198.51.100.1", &trusted),
+            Some(ip("203.0.113.7"))
+        );
+        // No proxies configured: the header is never read.
+        assert_eq!(
+            client_addr(Some(ip("10.0.0.2")), "198.51.100.1", &[]),
+            Some(ip("10.0.0.2"))
+        );
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client() {
+        let trusted = nets(&["10.0.0.0/8", "192.0.2.10/32"]);
+        let peer = Some(ip("10.1.2.3"));
+        assert_eq!(
+            client_addr(peer, "198.51.100.1", &trusted),
+            Some(ip("198.51.100.1"))
+        );
+        // The client may prepend anything; only the hop our proxy appended counts.
+        assert_eq!(
+            client_addr(peer, "6.6.6.6, 198.51.100.1", &trusted),
+            Some(ip("198.51.100.1"))
+        );
+        // Chained trusted proxies are skipped, in one header or several.
+        assert_eq!(
+            client_addr(peer, "6.6.6.6, 198.51.100.1, 192.0.2.10,10.9.9.9", &trusted),
+            Some(ip("198.51.100.1"))
+        );
+        assert_eq!(
+            client_addr(peer, "198.51.100.1:4711", &trusted),
+            Some(ip("198.51.100.1"))
+        );
+        assert_eq!(
+            client_addr(peer, "[2001:db8::1]:443", &trusted),
+            Some(ip("2001:db8::1"))
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unreadable_header_leaves_the_nearest_trusted_hop() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let peer = Some(ip("10.1.2.3"));
+        assert_eq!(client_addr(peer, "", &trusted), peer);
+        assert_eq!(
+            client_addr(peer, "10.5.5.5", &trusted),
+            Some(ip("10.5.5.5"))
+        );
+        // Garbage is not skipped over to reach a spoofed address further left.
+        assert_eq!(client_addr(peer, "6.6.6.6, not-an-ip", &trusted), peer);
+        assert_eq!(
+            client_addr(peer, "6.6.6.6, unknown, 10.5.5.5", &trusted),
+            Some(ip("10.5.5.5"))
+        );
     }
 
     #[test]

@@ -191,3 +191,40 @@ impl<S: Type, T: DeserializeOwned + Send> ParsePayload for JsonBodyAs<S, T> {
 }
 
 impl_apirequest_for_payload!(JsonBodyAs<S, T>, S: Type, T: DeserializeOwned + Send);
+
+/// A JSON response streamed from a [`poem::Body`] (e.g. an export too big to
+/// hold in memory), documented with the schema of `T`, the document it
+/// streams. `T` is only the schema: the handler writes the JSON itself.
+pub struct JsonStream<T> {
+    body: poem::Body,
+    _schema: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> JsonStream<T> {
+    pub fn new(body: poem::Body) -> Self {
+        JsonStream {
+            body,
+            _schema: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Type> Payload for JsonStream<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type> poem::IntoResponse for JsonStream<T> {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .body(self.body)
+    }
+}

@@ -43,6 +43,17 @@ pub struct Config {
     /// How long a finished research extract can be downloaded before its
     /// file is deleted. `FRISKLIV_EXPORT_RETENTION_DAYS`, default 7.
     pub export_retention: chrono::Duration,
+    /// Whether `/docs` (Swagger UI) is served. `FRISKLIV_DOCS=on|off`,
+    /// default on; off in production if the API should not advertise itself.
+    pub docs_enabled: bool,
+    /// A TLS-terminating proxy is in front of this server, so an `http://`
+    /// origin on a real host is not plain text on the wire.
+    /// `FRISKLIV_BEHIND_TLS=true|false`, default false.
+    pub behind_tls: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (for the sign-in
+    /// rate limit). `FRISKLIV_TRUSTED_PROXIES`, comma-separated IPs or CIDRs;
+    /// default none: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +77,55 @@ where
             name,
             problem: format!("is not valid ({e})"),
         }),
+    }
+}
+
+fn switch(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    var(name).map_or(Ok(default), |raw| parse_switch(name, &raw))
+}
+
+fn parse_switch(name: &'static str, raw: &str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Ok(true),
+        "off" | "false" | "no" | "0" => Ok(false),
+        _ => Err(ConfigError {
+            name,
+            problem: format!("must be on or off (true or false), was {raw:?}"),
+        }),
+    }
+}
+
+fn proxy_list(name: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    var(name).map_or(Ok(Vec::new()), |raw| parse_proxies(name, &raw))
+}
+
+/// `10.0.0.0/8, 192.0.2.1`: CIDRs, or bare addresses (one host each).
+fn parse_proxies(name: &'static str, raw: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError {
+                    name,
+                    problem: format!("has {item:?}, which is neither an IP address nor a CIDR"),
+                })
+        })
+        .collect()
+}
+
+/// Whether an origin's host is this machine (`localhost`, `*.localhost`, a
+/// loopback address), where plain `http://` never crosses a network.
+pub fn is_local_origin(origin: &Url) -> bool {
+    match origin.host() {
+        Some(url::Host::Domain(domain)) => {
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            domain == "localhost" || domain.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -106,7 +166,11 @@ impl Config {
             export_retention: chrono::Duration::days(
                 parsed("FRISKLIV_EXPORT_RETENTION_DAYS", 7u16)?.into(),
             ),
+            docs_enabled: switch("FRISKLIV_DOCS", true)?,
+            behind_tls: switch("FRISKLIV_BEHIND_TLS", false)?,
+            trusted_proxies: proxy_list("FRISKLIV_TRUSTED_PROXIES")?,
         };
+        config.check_transport()?;
         if config.export_retention.is_zero() {
             return Err(ConfigError {
                 name: "FRISKLIV_EXPORT_RETENTION_DAYS",
@@ -120,6 +184,39 @@ impl Config {
             });
         }
         Ok(config)
+    }
+
+    /// Refuses plain-HTTP origins on a real host: passkeys and bearer tokens
+    /// would cross the network unencrypted. Allowed when a TLS-terminating
+    /// proxy is declared with `FRISKLIV_BEHIND_TLS=true`.
+    pub fn check_transport(&self) -> Result<(), ConfigError> {
+        if self.behind_tls {
+            return Ok(());
+        }
+        let origins = std::iter::once(("FRISKLIV_RP_ORIGIN", &self.rp_origin)).chain(
+            self.rp_extra_origins
+                .iter()
+                .map(|origin| ("FRISKLIV_RP_EXTRA_ORIGINS", origin)),
+        );
+        for (name, origin) in origins {
+            if origin.scheme() == "http" && !is_local_origin(origin) {
+                return Err(ConfigError {
+                    name,
+                    problem: format!(
+                        "is {}, plain http:// on a host other than localhost; use https://, \
+                         or set FRISKLIV_BEHIND_TLS=true if a TLS-terminating proxy is in front",
+                        origin.as_str().trim_end_matches('/')
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether responses carry `Strict-Transport-Security`: when the origin
+    /// people use is https.
+    pub fn sends_hsts(&self) -> bool {
+        self.rp_origin.scheme() == "https"
     }
 
     /// A configuration for tests and embedding: everything default except
@@ -139,10 +236,82 @@ impl Config {
             export_dir: std::env::temp_dir()
                 .join(format!("friskliv-exports-{}", uuid::Uuid::new_v4())),
             export_retention: chrono::Duration::days(7),
+            docs_enabled: true,
+            behind_tls: false,
+            trusted_proxies: Vec::new(),
         }
     }
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_origin(origin: &str) -> Config {
+        let mut config = Config::for_database("sqlite::memory:");
+        config.rp_origin = Url::parse(origin).unwrap();
+        config
+    }
+
+    #[test]
+    fn plain_http_is_refused_on_a_real_host_unless_behind_tls() {
+        for local in [
+            "http://localhost:8080",
+            "http://app.localhost",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "https://friskliv.kommune.no",
+        ] {
+            assert!(with_origin(local).check_transport().is_ok(), "{local}");
+        }
+        let err = with_origin("http://friskliv.kommune.no")
+            .check_transport()
+            .unwrap_err();
+        assert_eq!(err.name, "FRISKLIV_RP_ORIGIN");
+        let message = err.to_string();
+        assert!(message.contains("FRISKLIV_RP_ORIGIN"), "{message}");
+        assert!(message.contains("FRISKLIV_BEHIND_TLS"), "{message}");
+
+        let mut behind = with_origin("http://friskliv.kommune.no");
+        behind.behind_tls = true;
+        assert!(behind.check_transport().is_ok());
+
+        let mut extra = with_origin("https://friskliv.kommune.no");
+        extra.rp_extra_origins = vec![Url::parse("http://10.0.0.5:8080").unwrap()];
+        assert_eq!(
+            extra.check_transport().unwrap_err().name,
+            "FRISKLIV_RP_EXTRA_ORIGINS"
+        );
+    }
+
+    #[test]
+    fn hsts_only_for_an_https_origin() {
+        assert!(with_origin("https://friskliv.kommune.no").sends_hsts());
+        assert!(!with_origin("http://localhost:8080").sends_hsts());
+    }
+
+    #[test]
+    fn switches_and_proxy_lists_name_the_variable_when_wrong() {
+        assert!(!parse_switch("FRISKLIV_DOCS", "off").unwrap());
+        assert!(parse_switch("FRISKLIV_DOCS", " ON ").unwrap());
+        let err = parse_switch("FRISKLIV_DOCS", "maybe").unwrap_err();
+        assert!(err.to_string().contains("FRISKLIV_DOCS"), "{err}");
+
+        let proxies = parse_proxies(
+            "FRISKLIV_TRUSTED_PROXIES",
+            "10.0.0.0/8, 192.0.2.1 ,2001:db8::/32,",
+        )
+        .unwrap();
+        assert_eq!(proxies.len(), 3);
+        assert!(proxies[1].contains(&"192.0.2.1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(!proxies[1].contains(&"192.0.2.2".parse::<std::net::IpAddr>().unwrap()));
+        let err =
+            parse_proxies("FRISKLIV_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal").unwrap_err();
+        assert_eq!(err.name, "FRISKLIV_TRUSTED_PROXIES");
+        assert!(err.to_string().contains("proxy.internal"), "{err}");
     }
 }

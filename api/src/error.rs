@@ -23,10 +23,9 @@ pub struct Problem {
     /// The HTTP status code.
     pub status: u16,
     /// What went wrong with this request, for a person to read.
-    #[oai(skip_serializing_if_is_none)]
-    pub detail: Option<String>,
-    /// The fields that broke a rule, when the problem is about input.
-    #[oai(skip_serializing_if_is_empty)]
+    pub detail: String,
+    /// The fields that broke a rule, when the problem is about input; always
+    /// present, empty when the problem is not about a field.
     pub errors: Vec<FieldProblem>,
     /// For a version conflict: the entry as the server holds it, so the
     /// client can merge or adopt it.
@@ -98,12 +97,17 @@ pub enum ApiError {
     Unavailable(Json<Problem>),
 }
 
-fn problem(status: StatusCode, code: &str, title: &str, detail: Option<String>) -> Json<Problem> {
+fn problem(
+    status: StatusCode,
+    code: &str,
+    title: &str,
+    detail: impl Into<String>,
+) -> Json<Problem> {
     Json(Problem {
         problem_type: format!("urn:friskliv:problem:{code}"),
         title: title.to_owned(),
         status: status.as_u16(),
-        detail,
+        detail: detail.into(),
         errors: Vec::new(),
         current: None,
     })
@@ -113,14 +117,13 @@ const BEARER_CHALLENGE: &str = "Bearer realm=\"friskliv\"";
 
 impl ApiError {
     pub fn bad_request(field: &str, rule: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
         let mut body = problem(
             StatusCode::BAD_REQUEST,
             "bad-request",
             "The request could not be read",
-            None,
+            format!("{field}: {message}"),
         );
-        let message = message.into();
-        body.0.detail = Some(format!("{field}: {message}"));
         body.0.errors.push(FieldProblem {
             field: field.to_owned(),
             rule: rule.to_owned(),
@@ -143,7 +146,7 @@ impl ApiError {
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
             "A value breaks a rule",
-            Some(detail),
+            detail,
         );
         body.0.errors = errs.into_iter().map(FieldProblem::from).collect();
         ApiError::Unprocessable(body)
@@ -155,7 +158,7 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 code,
                 "Not signed in",
-                Some(detail.into()),
+                detail.into(),
             ),
             BEARER_CHALLENGE.to_owned(),
         )
@@ -166,7 +169,7 @@ impl ApiError {
             StatusCode::FORBIDDEN,
             "forbidden",
             "Not allowed",
-            Some(detail.into()),
+            detail.into(),
         ))
     }
 
@@ -177,7 +180,7 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             "not-found",
             "Not found",
-            Some(format!("{field}: {message}")),
+            format!("{field}: {message}"),
         );
         body.0.errors.push(FieldProblem {
             field: field.to_owned(),
@@ -185,6 +188,19 @@ impl ApiError {
             message,
         });
         ApiError::NotFound(body)
+    }
+
+    /// 409 for a value that is well-formed but conflicts with what is
+    /// stored (e.g. a date before the period's start), naming the field.
+    pub fn conflict_field(err: FieldError) -> Self {
+        let mut body = problem(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflicts with the current state",
+            format!("{}: {}", err.field, err.message),
+        );
+        body.0.errors.push(FieldProblem::from(err));
+        ApiError::Conflict(body)
     }
 
     /// 409 carrying the server's current state of the resource.
@@ -197,7 +213,7 @@ impl ApiError {
             StatusCode::CONFLICT,
             code,
             "Conflicts with the current state",
-            Some(detail.into()),
+            detail.into(),
         );
         body.0.current = Some(current);
         ApiError::Conflict(body)
@@ -226,12 +242,29 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             "not-found",
             "Not found",
-            Some(format!("no such {what}")),
+            format!("no such {what}"),
         ))
     }
 
+    /// 410 for a value that named something that is gone for good.
+    pub fn gone_field(field: &str, rule: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut body = problem(
+            StatusCode::GONE,
+            "gone",
+            "Gone",
+            format!("{field}: {message}"),
+        );
+        body.0.errors.push(FieldProblem {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        });
+        ApiError::Gone(body)
+    }
+
     pub fn gone(code: &str, detail: impl Into<String>) -> Self {
-        ApiError::Gone(problem(StatusCode::GONE, code, "Gone", Some(detail.into())))
+        ApiError::Gone(problem(StatusCode::GONE, code, "Gone", detail.into()))
     }
 
     pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
@@ -239,7 +272,7 @@ impl ApiError {
             StatusCode::CONFLICT,
             code,
             "Conflicts with the current state",
-            Some(detail.into()),
+            detail.into(),
         ))
     }
 
@@ -249,9 +282,7 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",
                 "Too many attempts",
-                Some(format!(
-                    "too many attempts from this address; try again in {retry_after_secs} s"
-                )),
+                format!("too many attempts from this address; try again in {retry_after_secs} s"),
             ),
             retry_after_secs,
         )
@@ -262,7 +293,7 @@ impl ApiError {
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             "Service unavailable",
-            Some("the database is not reachable".to_owned()),
+            "the database is not reachable".to_owned(),
         ))
     }
 
@@ -273,7 +304,7 @@ impl ApiError {
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "Internal error",
-            Some("the server failed to handle the request; it has been logged".to_owned()),
+            "the server failed to handle the request; it has been logged".to_owned(),
         ))
     }
 
@@ -308,7 +339,7 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
                 "Unsupported media type",
-                Some("send the body as `Content-Type: application/json`".to_owned()),
+                "send the body as `Content-Type: application/json`".to_owned(),
             ));
         }
         from_status(err.status())
@@ -333,26 +364,26 @@ pub fn from_status(status: StatusCode) -> ApiError {
             status,
             "not-found",
             "Not found",
-            Some("no such resource".to_owned()),
+            "no such resource".to_owned(),
         )),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(problem(
             status,
             "payload-too-large",
             "Request body too large",
-            Some("the request body is larger than the server accepts".to_owned()),
+            "the request body is larger than the server accepts".to_owned(),
         )),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(problem(
             status,
             "unsupported-media-type",
             "Unsupported media type",
-            Some("send the body as `Content-Type: application/json`".to_owned()),
+            "send the body as `Content-Type: application/json`".to_owned(),
         )),
         StatusCode::TOO_MANY_REQUESTS => ApiError::too_many_requests(60),
         s if s.is_client_error() => ApiError::BadRequest(problem(
             StatusCode::BAD_REQUEST,
             "bad-request",
             "The request could not be read",
-            Some(s.canonical_reason().unwrap_or("bad request").to_owned()),
+            s.canonical_reason().unwrap_or("bad request").to_owned(),
         )),
         _ => ApiError::internal(format!("unexpected status {status}")),
     }
@@ -372,7 +403,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
             problem_type: "urn:friskliv:problem:method-not-allowed".to_owned(),
             title: "Method not allowed".to_owned(),
             status: status.as_u16(),
-            detail: Some("this path does not accept that HTTP method".to_owned()),
+            detail: "this path does not accept that HTTP method".to_owned(),
             errors: Vec::new(),
             current: None,
         })

@@ -56,3 +56,189 @@ impl ParseFromParameter for IdParam {
         Ok(IdParam(value.parse::<Uuid>().map_err(|_| shown)))
     }
 }
+
+/// Implements `Type` for a parameter type with a hand-written schema whose
+/// value is stored as parsed (the handler judges it).
+macro_rules! documented_param {
+    ($ty:ty, $name:expr, $schema:expr) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                $name.into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                $schema
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+    };
+}
+
+/// An integer parameter documented with the bounds its handler enforces
+/// (with a 422 `range` naming the parameter): `MIN..=MAX`.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounded<T, const MIN: i64, const MAX: i64>(pub T);
+
+impl<T: Type + ParseFromParameter, const MIN: i64, const MAX: i64> Type for Bounded<T, MIN, MAX> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        format!("{}_{MIN}_{MAX}", T::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        let mut schema = match T::schema_ref() {
+            MetaSchemaRef::Inline(schema) => *schema,
+            MetaSchemaRef::Reference(_) => MetaSchema::new("integer"),
+        };
+        schema.minimum = Some(MIN as f64);
+        schema.maximum = Some(MAX as f64);
+        MetaSchemaRef::Inline(Box::new(schema))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<T: Type + ParseFromParameter, const MIN: i64, const MAX: i64> ParseFromParameter
+    for Bounded<T, MIN, MAX>
+{
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        T::parse_from_parameter(value)
+            .map(Bounded)
+            .map_err(poem_openapi::types::ParseError::propagate)
+    }
+}
+
+/// The characters and length of the paging cursors this server issues.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{1,200}$";
+
+/// A paging cursor from a previous page (`next_cursor`): documented with the
+/// shape this server issues. One of another shape is a 400 (`format`); one of
+/// the right shape that the server did not issue names no position: 404.
+#[derive(Debug, Clone)]
+pub struct CursorParam(pub String);
+
+impl CursorParam {
+    /// Whether the text has the shape of an issued cursor.
+    pub fn well_formed(raw: &str) -> bool {
+        (1..=200).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+}
+
+documented_param!(
+    CursorParam,
+    "string_cursor",
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        pattern: Some(CURSOR_PATTERN.to_owned()),
+        ..MetaSchema::new("string")
+    }))
+);
+
+impl ParseFromParameter for CursorParam {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(CursorParam(value.to_owned()))
+    }
+}
+
+/// A follow-up period number in a path (1, 2, …), documented as such; the
+/// handler reports a malformed one under `period`.
+#[derive(Debug, Clone)]
+pub struct PeriodParam(String);
+
+impl std::ops::Deref for PeriodParam {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+documented_param!(
+    PeriodParam,
+    "integer_period",
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        format: Some("uint32"),
+        minimum: Some(1.0),
+        maximum: Some(f64::from(u32::MAX)),
+        ..MetaSchema::new("integer")
+    }))
+);
+
+impl ParseFromParameter for PeriodParam {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(PeriodParam(value.to_owned()))
+    }
+}
+
+/// A diary kind in a path or query, documented as the `EntryKind` enum; the
+/// handler answers one that is not a kind (404 in a path, 422 in a query).
+#[derive(Debug, Clone)]
+pub struct KindParam(String);
+
+impl std::ops::Deref for KindParam {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Type for KindParam {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "EntryKind".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <friskliv_domain::diary::EntryKind as Type>::schema_ref()
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        <friskliv_domain::diary::EntryKind as Type>::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for KindParam {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(KindParam(value.to_owned()))
+    }
+}

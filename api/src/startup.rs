@@ -5,13 +5,18 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
+use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{Endpoint, EndpointExt, Route, Server};
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, Response, Route, Server};
 use poem_openapi::OpenApiService;
 
 use crate::body_limit::BodyLimit;
 use crate::config::Config;
 use crate::error::catch_all;
+use crate::http_headers::{AllowIndex, ResponseHeaders};
 use crate::routes::{Api, api};
 use crate::state::AppState;
 use crate::store;
@@ -32,24 +37,46 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
         .license(poem_openapi::LicenseObject::new("MIT OR Apache-2.0"))
 }
 
-/// The spec as committed in `openapi/openapi.json`.
+/// The spec as committed in `openapi/openapi.json`: what poem-openapi
+/// generates, with the refinements of [`crate::spec::refine`].
 pub fn openapi_json() -> String {
-    let mut spec = openapi_service().spec();
-    spec.push('\n');
-    spec
+    format!("{}\n", crate::spec::refine(&openapi_service().spec()))
 }
 
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let service = openapi_service();
+    let generated = service.spec();
+    let refined = crate::spec::refine(&generated);
+    let spec = format!("{refined}\n");
+    let spec_value: serde_json::Value = serde_json::from_str(&spec).expect("spec is JSON");
     let max_body = state.config.max_body_bytes;
-    Route::new()
-        .at(SPEC_PATH, service.spec_endpoint())
-        .nest(DOCS_PATH, service.swagger_ui())
+    let mut extra_routes: Vec<(&str, &[&str])> = vec![(SPEC_PATH, &["GET"])];
+    let mut route = Route::new().at(
+        SPEC_PATH,
+        poem::get(make_sync(move |_| {
+            Response::builder()
+                .content_type("application/json")
+                .body(spec.clone())
+        })),
+    );
+    if state.config.docs_enabled {
+        // Swagger UI with the spec embedded, as served at /v1/openapi.json.
+        let html = service.swagger_ui_html().replacen(&generated, &refined, 1);
+        route = route.at(DOCS_PATH, poem::get(make_sync(move |_| Html(html.clone()))));
+        extra_routes.push((DOCS_PATH, &["GET"]));
+    }
+    let headers = ResponseHeaders {
+        hsts: state.config.sends_hsts(),
+        public_paths: vec![SPEC_PATH],
+        allow: Arc::new(AllowIndex::from_spec(&spec_value, &extra_routes)),
+    };
+    route
         .nest("/", service)
         .with(BodyLimit(max_body))
         .data(state)
         .catch_all_error(catch_all)
         .around(request_span)
+        .with(headers)
 }
 
 pub struct Application {

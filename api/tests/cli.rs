@@ -185,3 +185,45 @@ fn evaluation_grants_from_the_command_line() {
 
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A plain-http origin on a real host would send passkey ceremonies and
+/// tokens unencrypted: the server refuses to start and names the variable,
+/// unless it is told a TLS-terminating proxy is in front.
+#[test]
+fn plain_http_origin_on_a_real_host_is_refused_unless_behind_tls() {
+    let dir = std::env::temp_dir().join(format!("friskliv-cli-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/friskliv.db?mode=rwc", dir.display());
+    let run = |extra: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_friskliv"));
+        cmd.args(args)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "error")
+            .env("FRISKLIV_BIND", "127.0.0.1:0")
+            .env("FRISKLIV_RP_ID", "friskliv.kommune.no")
+            .env("FRISKLIV_RP_ORIGIN", "http://friskliv.kommune.no");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run friskliv")
+    };
+
+    let refused = run(&[], &["serve"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert!(stderr.contains("FRISKLIV_RP_ORIGIN"), "{stderr}");
+    assert!(stderr.contains("FRISKLIV_BEHIND_TLS"), "{stderr}");
+    assert!(!dir.exists(), "nothing was started: {stderr}");
+
+    // Behind a TLS proxy the same configuration is accepted.
+    let behind = run(&[("FRISKLIV_BEHIND_TLS", "true")], &["migrate"]);
+    assert!(behind.status.success(), "{behind:?}");
+
+    let unreadable = run(&[("FRISKLIV_BEHIND_TLS", "perhaps")], &["migrate"]);
+    assert_eq!(unreadable.status.code(), Some(2), "{unreadable:?}");
+    assert!(
+        String::from_utf8(unreadable.stderr)
+            .unwrap()
+            .contains("FRISKLIV_BEHIND_TLS")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -93,22 +93,27 @@ values!(
     /// Six-minute walk test.
     SixMinuteWalk {
         /// Metres walked, 0–1200.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "1200"))))]
         distance_m: f64,
         /// Length of the walkway in metres, 5–100.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "5"), maximum(value = "100"))))]
         walkway_m: Option<f64>,
         /// Walking aids used, e.g. "rollator" (≤ 100 characters).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(max_length = 100)))]
         aids: Option<String>,
         /// Borg RPE at the end, 6–20.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "6"), maximum(value = "20"))))]
         borg_at_end: Option<i64>,
         /// Heart rate at the end, 30–250 beats/min.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "30"), maximum(value = "250"))))]
         heart_rate_end: Option<i64>,
     }
 );
@@ -117,20 +122,26 @@ values!(
     /// Submaximal treadmill test.
     TreadmillSubmax {
         /// The centre's protocol name (1–60 characters); tests are compared only within one protocol.
+        #[cfg_attr(feature = "openapi", oai(validator(max_length = 60)))]
         protocol: String,
         /// Seconds, 1–7200.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "7200"))))]
         duration_s: i64,
         /// km/h, 0–30.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "30"))))]
         final_speed_kmh: f64,
         /// Percent, 0–40.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "40"))))]
         incline_percent: f64,
         /// 30–250 beats/min.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "30"), maximum(value = "250"))))]
         heart_rate_end: Option<i64>,
         /// Borg RPE, 6–20.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "6"), maximum(value = "20"))))]
         borg_at_end: Option<i64>,
     }
 );
@@ -141,14 +152,17 @@ values!(
         /// kg, 20–400 (LOINC 29463-7).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "20"), maximum(value = "400"))))]
         weight_kg: Option<f64>,
         /// cm, 50–250 (LOINC 8302-2).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "50"), maximum(value = "250"))))]
         height_cm: Option<f64>,
         /// cm, 30–250 (LOINC 8280-0).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "30"), maximum(value = "250"))))]
         waist_cm: Option<f64>,
     }
 );
@@ -157,6 +171,7 @@ values!(
     /// Self-rated health, one item.
     SelfRatedHealth {
         /// 1 Svært god (very good), 2 God, 3 Verken god eller dårlig, 4 Dårlig, 5 Svært dårlig (very poor).
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         answer: i64,
     }
 );
@@ -165,6 +180,7 @@ values!(
     /// Quality of life, one rating.
     QualityOfLife {
         /// 0 (worst) – 10 (best).
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "10"))))]
         rating: i64,
     }
 );
@@ -172,11 +188,17 @@ values!(
 values!(
     /// COOP/WONCA: six charts, each 1 (best) – 5; never summed to a total.
     CoopWonca {
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         physical_fitness: i64,
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         feelings: i64,
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         daily_activities: i64,
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         social_activities: i64,
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         change_in_health: i64,
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"), maximum(value = "5"))))]
         overall_health: i64,
     }
 );
@@ -189,10 +211,12 @@ values!(
         /// 0–200; only for daily or occasional use.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "200"))))]
         cigarettes_per_day: Option<f64>,
         /// 0–200; only for daily or occasional use.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "200"))))]
         snus_portions_per_day: Option<f64>,
         /// No use at all in the last 7 days (the self-report used for 7-day abstinence when the diary does not cover those days).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,10 +229,12 @@ values!(
     /// Physical activity level.
     ActivityLevel {
         /// Days a week with ≥ 30 minutes of at least moderate activity, 0–7.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "7"))))]
         days_per_week_30_min_moderate: i64,
         /// Hours sitting per day, 0–24.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "24"))))]
         sitting_hours_per_day: Option<f64>,
     }
 );
@@ -217,10 +243,12 @@ values!(
     /// Work or school situation.
     WorkSchool {
         /// 1–8 statuses, no duplicates.
+        #[cfg_attr(feature = "openapi", oai(validator(min_items = 1, max_items = 8, unique_items = true)))]
         status: Vec<WorkSchoolStatus>,
         /// 0–100; required with `sick_leave`, refused without it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "100"))))]
         sick_leave_percent: Option<i64>,
     }
 );
@@ -236,6 +264,7 @@ values!(
     /// Medicines.
     Medication {
         /// Regular medicines, 0–50.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "50"))))]
         regular_medicines: i64,
         cessation_medication: CessationMedication,
     }
@@ -245,9 +274,11 @@ values!(
     /// Use of health services.
     HealthServices {
         /// GP visits in the last 3 months, 0–100.
+        #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "0"), maximum(value = "100"))))]
         gp_visits_last_3_months: i64,
         /// Other services used (≤ 10, each 1–60 characters).
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", oai(default, validator(max_items = 10, max_length = 60)))]
         other_services: Vec<String>,
     }
 );
@@ -264,6 +295,10 @@ pub struct AssessmentInput {
     /// The follow-up period (1, 2, …) it belongs to; default: the open period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "100")))
+    )]
     pub period: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]

@@ -91,6 +91,10 @@ wire_enum!(TobaccoProduct {
 pub struct Activity {
     pub activity_type: ActivityType,
     /// 1–1440.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "1440")))
+    )]
     pub duration_minutes: i64,
     /// Light, moderate or vigorous; give this and/or `borg_rpe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,14 +103,26 @@ pub struct Activity {
     /// Borg rating of perceived exertion, 6–20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "6"), maximum(value = "20")))
+    )]
     pub borg_rpe: Option<i64>,
     /// 0–100 000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "100000")))
+    )]
     pub steps: Option<i64>,
     /// 0–1000 km.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "1000")))
+    )]
     pub distance_km: Option<f64>,
 }
 
@@ -118,39 +134,70 @@ pub struct Food {
     /// What was eaten, in a few words (≤ 200 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
     pub description: Option<String>,
     /// Vegetable, fruit and berry portions, 0–20.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "20")))
+    )]
     pub veg_fruit_portions: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub whole_grain: Option<bool>,
     /// Glasses, 0–30.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default, validator(minimum(value = "0"), maximum(value = "30")))
+    )]
     pub water_glasses: i64,
     /// Sugary drinks (soft drinks, juice with added sugar), 0–30.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default, validator(minimum(value = "0"), maximum(value = "30")))
+    )]
     pub sugary_drinks: i64,
     /// Sugar-free soft drinks, 0–30.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default, validator(minimum(value = "0"), maximum(value = "30")))
+    )]
     pub sugar_free_drinks: i64,
     /// Alcohol units, 0–50.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default, validator(minimum(value = "0"), maximum(value = "50")))
+    )]
     pub alcohol_units: f64,
     /// 1 (not hungry) – 5 (very hungry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "5")))
+    )]
     pub hunger_before: Option<i64>,
     /// 1 (not full) – 5 (very full).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "5")))
+    )]
     pub fullness_after: Option<i64>,
     /// Where (≤ 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 100)))]
     pub place: Option<String>,
     /// With whom (≤ 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 100)))]
     pub company: Option<String>,
 }
 
@@ -164,18 +211,38 @@ pub struct Sleep {
     /// When they tried to fall asleep (lights out); RFC 3339 with offset.
     pub tried_to_sleep_at: String,
     /// Minutes to fall asleep (SOL), 0–720.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "720")))
+    )]
     pub minutes_to_fall_asleep: i64,
     /// Awakenings during the night, 0–50.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "50")))
+    )]
     pub awakenings: i64,
     /// Minutes awake after sleep onset, not counting the final awakening (WASO), 0–720.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "720")))
+    )]
     pub minutes_awake_after_onset: i64,
     /// RFC 3339 with offset.
     pub out_of_bed_at: String,
     /// 1 (very poor) – 5 (very good).
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "5")))
+    )]
     pub quality: i64,
     /// Minutes napped during the previous day, 0–600.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "600")))
+    )]
     pub nap_minutes: Option<i64>,
 }
 
@@ -184,16 +251,32 @@ pub struct Sleep {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Tobacco {
     /// 0–200.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "200")))
+    )]
     pub cigarettes: i64,
     /// 0–200.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "200")))
+    )]
     pub snus_portions: i64,
     pub e_cigarette: bool,
     /// 0 (none) – 10 (overwhelming).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "10")))
+    )]
     pub craving: Option<i64>,
     /// Situations that triggered craving, e.g. `coffee`, `stress` (≤ 10 tags, each ≤ 40 characters).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default, validator(max_items = 10, max_length = 40))
+    )]
     pub triggers: Vec<String>,
     pub cessation_medication: CessationMedication,
 }
@@ -203,6 +286,10 @@ pub struct Tobacco {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Sitting {
     /// Hours spent sitting that day, 0–24.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "24")))
+    )]
     pub hours: f64,
 }
 
@@ -214,10 +301,18 @@ pub struct QuitAttempt {
     /// YYYY-MM-DD.
     pub target_quit_date: NaiveDate,
     /// The products the attempt covers (abstinence is always reported per product).
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(min_items = 1, unique_items = true))
+    )]
     pub products: Vec<TobaccoProduct>,
     /// Price of one cigarette / snus portion in NOK, 0–1000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "1000")))
+    )]
     pub price_per_unit_nok: Option<f64>,
 }
 
@@ -227,6 +322,7 @@ pub struct QuitAttempt {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct DiaryEntryInput {
     /// The client's version of this entry, ≥ 1, raised on every edit.
+    #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"))))]
     pub version: i64,
     /// When it happened: RFC 3339 with the offset of the phone's clock,
     /// e.g. `2026-03-29T07:30:00+02:00`. For sleep: the final awakening.
@@ -247,6 +343,7 @@ pub struct DiaryEntryInput {
     /// ≤ 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 500)))]
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]

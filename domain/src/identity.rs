@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::validation::{FieldError, bounded_text};
 
@@ -106,15 +106,33 @@ impl InviteLifetime {
 }
 
 /// Session lifetimes: participants stay signed in on their own phone
-/// (sliding), staff sessions end after a working day (absolute).
+/// (sliding, but never past an absolute maximum from sign-in), staff
+/// sessions end after a working day (absolute).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionPolicy {
+    /// How long a session lasts from sign-in, or from its last extension.
     pub lifetime: Duration,
     pub sliding: bool,
+    /// However it is used, a session ends this long after it was created.
+    pub max_age: Duration,
+}
+
+/// What using a session at some instant does to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionUse {
+    /// Past its expiry or its absolute maximum: sign in again.
+    Expired,
+    /// Valid; its expiry stays as it is.
+    Keep,
+    /// Valid; push its expiry out to this instant.
+    ExtendTo(DateTime<Utc>),
 }
 
 impl SessionPolicy {
     pub const PARTICIPANT_DAYS: i64 = 30;
+    /// A participant's session ends 180 days after sign-in however often it
+    /// is used: a lost phone that is never signed out stops working.
+    pub const PARTICIPANT_MAX_DAYS: i64 = 180;
     pub const STAFF_HOURS: i64 = 12;
     /// A sliding session is extended at most this often, so that reads do not
     /// all turn into writes.
@@ -125,20 +143,45 @@ impl SessionPolicy {
             SessionPolicy {
                 lifetime: Duration::hours(Self::STAFF_HOURS),
                 sliding: false,
+                max_age: Duration::hours(Self::STAFF_HOURS),
             }
         } else {
             SessionPolicy {
                 lifetime: Duration::days(Self::PARTICIPANT_DAYS),
                 sliding: true,
+                max_age: Duration::days(Self::PARTICIPANT_MAX_DAYS),
             }
         }
     }
 
-    /// Given how long a session has left, whether to push its expiry out to
-    /// a full lifetime again.
-    pub fn should_extend(&self, remaining: Duration) -> bool {
-        self.sliding
-            && self.lifetime - remaining >= Duration::minutes(Self::SLIDE_GRANULARITY_MINUTES)
+    /// The expiry of a session created at `created_at`.
+    pub fn first_expiry(&self, created_at: DateTime<Utc>) -> DateTime<Utc> {
+        created_at + self.lifetime.min(self.max_age)
+    }
+
+    /// Whether a session created at `created_at` and expiring at `expires_at`
+    /// is still valid at `now`, and whether its expiry slides forward: to a
+    /// full lifetime from `now`, at most once per granularity, and never past
+    /// `created_at + max_age`.
+    pub fn on_use(
+        &self,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> SessionUse {
+        let hard_end = created_at + self.max_age;
+        if now >= expires_at || now >= hard_end {
+            return SessionUse::Expired;
+        }
+        if !self.sliding {
+            return SessionUse::Keep;
+        }
+        let target = (now + self.lifetime).min(hard_end);
+        if target - expires_at >= Duration::minutes(Self::SLIDE_GRANULARITY_MINUTES) {
+            SessionUse::ExtendTo(target)
+        } else {
+            SessionUse::Keep
+        }
     }
 }
 
@@ -508,12 +551,66 @@ mod tests {
             InviteLifetime::for_role(AccountRole::Participant),
             Duration::days(14)
         );
-        let participant = SessionPolicy::for_role(AccountRole::Participant);
-        assert!(participant.sliding);
-        assert!(!participant.should_extend(Duration::days(30) - Duration::minutes(59)));
-        assert!(participant.should_extend(Duration::days(30) - Duration::minutes(60)));
         let staff = SessionPolicy::for_role(AccountRole::Evaluator);
         assert_eq!(staff.lifetime, Duration::hours(12));
-        assert!(!staff.should_extend(Duration::minutes(1)));
+    }
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+    }
+
+    #[test]
+    fn participant_sessions_slide_hourly_but_end_180_days_after_sign_in() {
+        let policy = SessionPolicy::for_role(AccountRole::Participant);
+        let created = at("2026-01-01T08:00:00Z");
+        let expires = policy.first_expiry(created);
+        assert_eq!(expires, at("2026-01-31T08:00:00Z"));
+        // Used within the hour: no write.
+        assert_eq!(
+            policy.on_use(created, expires, created + Duration::minutes(59)),
+            SessionUse::Keep
+        );
+        // Used an hour later: a full 30 days from now.
+        let now = created + Duration::minutes(60);
+        assert_eq!(
+            policy.on_use(created, expires, now),
+            SessionUse::ExtendTo(now + Duration::days(30))
+        );
+        // Near the maximum the slide stops at created + 180 days …
+        let hard_end = at("2026-06-30T08:00:00Z");
+        let late = hard_end - Duration::days(10);
+        assert_eq!(
+            policy.on_use(created, late + Duration::days(1), late),
+            SessionUse::ExtendTo(hard_end)
+        );
+        assert_eq!(
+            policy.on_use(created, hard_end, hard_end - Duration::minutes(1)),
+            SessionUse::Keep
+        );
+        // … and the session is over there, whatever its stored expiry says.
+        assert_eq!(
+            policy.on_use(created, hard_end + Duration::days(20), hard_end),
+            SessionUse::Expired
+        );
+        assert_eq!(
+            policy.on_use(created, expires, expires),
+            SessionUse::Expired
+        );
+    }
+
+    #[test]
+    fn staff_sessions_never_slide() {
+        let policy = SessionPolicy::for_role(AccountRole::Veileder);
+        let created = at("2026-01-01T08:00:00Z");
+        let expires = policy.first_expiry(created);
+        assert_eq!(expires, at("2026-01-01T20:00:00Z"));
+        assert_eq!(
+            policy.on_use(created, expires, created + Duration::hours(11)),
+            SessionUse::Keep
+        );
+        assert_eq!(
+            policy.on_use(created, expires, expires),
+            SessionUse::Expired
+        );
     }
 }

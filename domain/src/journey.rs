@@ -402,6 +402,7 @@ pub struct ReferralInput {
     /// Who referred; `self` for self-contact.
     pub referrer_type: ReferrerType,
     /// 1–10 reasons (duplicates are removed).
+    #[cfg_attr(feature = "openapi", oai(validator(min_items = 1)))]
     pub reasons: Vec<ReferralReason>,
     /// The referral's date, YYYY-MM-DD (2000-01-01 to tomorrow).
     pub referred_on: NaiveDate,
@@ -461,6 +462,7 @@ pub struct TriageInput {
     /// Where the participant was led instead (1–200 characters; only for `redirected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
     pub redirected_to: Option<String>,
 }
 
@@ -554,6 +556,7 @@ pub struct PeriodEndInput {
     pub ended_on: NaiveDate,
     /// Where the participant was led (complete only; ≤ 10, duplicates removed).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     pub onward_offers: Vec<OnwardOffer>,
     /// Why it ended early (discontinue only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -571,10 +574,11 @@ pub struct PeriodEnd {
 }
 
 impl PeriodEndInput {
+    /// Validates the end as of `today`. That it is not before the period's
+    /// start is checked against the stored period (a conflict, 409).
     pub fn parse(
         self,
         action: PeriodAction,
-        start: NaiveDate,
         today: NaiveDate,
     ) -> Result<PeriodEnd, Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -585,13 +589,6 @@ impl PeriodEndInput {
             DATE_SLACK_DAYS,
             &mut errors,
         );
-        if self.ended_on < start {
-            errors.push(FieldError::new(
-                "ended_on",
-                "after_start",
-                format!("must not be before the period's start {start}"),
-            ));
-        }
         let onward_offers = dedup_sorted(&self.onward_offers);
         if !onward_offers.is_empty() && action != PeriodAction::Complete {
             errors.push(FieldError::new(
@@ -666,10 +663,12 @@ pub struct GoalInput {
     /// What the goal is about.
     pub domain: GoalDomain,
     /// 1–300 characters, the participant's own words.
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 300)))]
     pub text: String,
     /// An optional measurable target, 1–200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
     pub target: Option<String>,
 }
 
@@ -719,6 +718,7 @@ pub struct CourseInput {
     /// The local name of the course, 1–100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 100)))]
     pub name: Option<String>,
 }
 
@@ -763,6 +763,10 @@ pub struct ParticipantAttributesInput {
     /// Birth year and month, YYYY-MM (no day: data minimisation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+    )]
     pub birth_month: Option<String>,
     /// Male or female (reference equations, KOSTRA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -771,10 +775,18 @@ pub struct ParticipantAttributesInput {
     /// Height in cm, 50–250.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "50"), maximum(value = "250")))
+    )]
     pub height_cm: Option<f64>,
     /// Four-digit municipality number, e.g. 0301.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{2}$"))
+    )]
     pub municipality: Option<String>,
     /// Highest completed education (SSB levels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -787,6 +799,10 @@ pub struct ParticipantAttributesInput {
     /// Preferred language, a language tag such as `nb`, `ar`, `so`, `uk` (2–35 letters or '-').
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(pattern = r"^[A-Za-z][A-Za-z-]{1,34}$"))
+    )]
     pub preferred_language: Option<String>,
     /// An interpreter is needed in conversations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1148,7 +1164,7 @@ mod tests {
 
     #[test]
     fn period_end_rules() {
-        let (start, today) = (d("2026-09-01"), d("2026-11-25"));
+        let today = d("2026-11-25");
         let end = |offers: Vec<OnwardOffer>, reason, on: &str| PeriodEndInput {
             ended_on: d(on),
             onward_offers: offers,
@@ -1159,7 +1175,7 @@ mod tests {
             None,
             "2026-11-24",
         )
-        .parse(PeriodAction::Complete, start, today)
+        .parse(PeriodAction::Complete, today)
         .unwrap();
         assert_eq!(ok.onward_offers, vec![OnwardOffer::SportsClub]);
         let errors = end(
@@ -1167,18 +1183,12 @@ mod tests {
             Some(DiscontinueReason::Moved),
             "2026-08-31",
         )
-        .parse(PeriodAction::Complete, start, today)
+        .parse(PeriodAction::Complete, today)
         .unwrap_err();
         let rules: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.rule)).collect();
-        assert_eq!(
-            rules,
-            vec![
-                ("ended_on", "after_start"),
-                ("discontinue_reason", "consistent")
-            ]
-        );
+        assert_eq!(rules, vec![("discontinue_reason", "consistent")]);
         let errors = end(vec![OnwardOffer::Nav], None, "2026-11-01")
-            .parse(PeriodAction::Discontinue, start, today)
+            .parse(PeriodAction::Discontinue, today)
             .unwrap_err();
         assert_eq!(
             (errors[0].field.as_str(), errors[0].rule),
@@ -1186,17 +1196,17 @@ mod tests {
         );
         // Discontinuing with a reason; ending on the start day is allowed.
         let ok = end(vec![], Some(DiscontinueReason::LostContact), "2026-09-01")
-            .parse(PeriodAction::Discontinue, start, today)
+            .parse(PeriodAction::Discontinue, today)
             .unwrap();
         assert_eq!(ok.discontinue_reason, Some(DiscontinueReason::LostContact));
         // Completing without onward offers, tomorrow at the latest.
         assert!(
             end(vec![], None, "2026-11-26")
-                .parse(PeriodAction::Complete, start, today)
+                .parse(PeriodAction::Complete, today)
                 .is_ok()
         );
         let errors = end(vec![], None, "2026-11-27")
-            .parse(PeriodAction::Complete, start, today)
+            .parse(PeriodAction::Complete, today)
             .unwrap_err();
         assert_eq!(
             (errors[0].field.as_str(), errors[0].rule),
@@ -1212,7 +1222,7 @@ mod tests {
             None,
             "2026-11-24",
         )
-        .parse(PeriodAction::Complete, start, today)
+        .parse(PeriodAction::Complete, today)
         .unwrap();
         assert_eq!(
             ok.onward_offers,

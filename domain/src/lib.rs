@@ -66,6 +66,6 @@ pub mod validation;
 
 pub use identity::{
     AccountRole, CentreName, CountyNumber, DisplayName, EvaluationArea, InviteCode, InviteLifetime,
-    MunicipalityNumber, PasskeyName, SessionPolicy,
+    MunicipalityNumber, PasskeyName, SessionPolicy, SessionUse,
 };
 pub use validation::FieldError;

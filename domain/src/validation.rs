@@ -38,7 +38,10 @@ impl fmt::Display for FieldError {
 impl std::error::Error for FieldError {}
 
 /// Trims and checks a free-text label: bounded length in characters and no
-/// control characters (they break CSV exports and terminal output).
+/// control characters anywhere (they break CSV exports and terminal
+/// output), surrounding line breaks included. The
+/// minimum counts the trimmed text (spaces alone are no label); the maximum
+/// counts the text as sent, as the spec's `maxLength` does.
 pub(crate) fn bounded_text(
     field: &'static str,
     raw: &str,
@@ -46,15 +49,18 @@ pub(crate) fn bounded_text(
     max_chars: usize,
 ) -> Result<String, FieldError> {
     let trimmed = raw.trim();
-    let chars = trimmed.chars().count();
-    if chars < min_chars || chars > max_chars {
+    let (sent, kept) = (raw.chars().count(), trimmed.chars().count());
+    if kept < min_chars || sent > max_chars {
         return Err(FieldError::new(
             field,
             "length",
-            format!("must be {min_chars} to {max_chars} characters after trimming, was {chars}"),
+            format!(
+                "must be {min_chars} to {max_chars} characters, was {}",
+                if kept < min_chars { kept } else { sent }
+            ),
         ));
     }
-    if trimmed.chars().any(char::is_control) {
+    if raw.chars().any(char::is_control) {
         return Err(FieldError::new(
             field,
             "no_control_characters",
@@ -62,4 +68,28 @@ pub(crate) fn bounded_text(
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_count_the_maximum_as_sent_and_refuse_any_control_character() {
+        assert_eq!(bounded_text("f", "  Gå  ", 1, 6).unwrap(), "Gå");
+        // Spaces count towards the maximum (as the spec's maxLength does)…
+        assert_eq!(
+            bounded_text("f", &format!("{} ", "a".repeat(6)), 1, 6)
+                .unwrap_err()
+                .rule,
+            "length"
+        );
+        // …but not towards the minimum.
+        assert_eq!(bounded_text("f", "   ", 1, 6).unwrap_err().rule, "length");
+        // A trailing line break is a control character too.
+        assert_eq!(
+            bounded_text("f", "text\n", 1, 10).unwrap_err().rule,
+            "no_control_characters"
+        );
+    }
 }

@@ -553,9 +553,13 @@ async fn bad_input_is_refused_naming_the_field_and_writes_nothing(app: TestApp) 
     .await
     .assert_problem(StatusCode::BAD_REQUEST, Some(("entry_id", "format")));
     // Malformed cursors and limits.
+    // One of the right shape that the server did not issue points nowhere.
     app.get("/v1/me/changes?cursor=bm9wZQ", Some(t))
         .await
-        .assert_problem(StatusCode::BAD_REQUEST, Some(("cursor", "format")));
+        .assert_problem(StatusCode::NOT_FOUND, Some(("cursor", "unknown")));
+    app.get("/v1/me/diary/activity?cursor=bm9wZQ", Some(t))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, Some(("cursor", "unknown")));
     app.get("/v1/me/diary/activity?cursor=!!!", Some(t))
         .await
         .assert_problem(StatusCode::BAD_REQUEST, Some(("cursor", "format")));
@@ -783,7 +787,7 @@ async fn export_and_erasure(app: TestApp) {
     );
     assert!(entries.iter().any(|e| e["kind"] == "sleep"));
 
-    // Erasure needs a fresh passkey confirmation.
+    // Erasure needs a fresh passkey confirmation: an unknown one is 404, …
     app.request(
         Method::DELETE,
         "/v1/me",
@@ -791,7 +795,23 @@ async fn export_and_erasure(app: TestApp) {
         Some(json!({"ceremony_id": Uuid::new_v4(), "credential": {}})),
     )
     .await
-    .assert_status(StatusCode::BAD_REQUEST);
+    .assert_problem(StatusCode::NOT_FOUND, None);
+    // … and an answer that is not a WebAuthn credential is 400 (and uses up
+    // the confirmation).
+    let start = app
+        .post("/v1/me/erasure/start", Some(&me.token), json!({}))
+        .await;
+    app.request(
+        Method::DELETE,
+        "/v1/me",
+        Some(&me.token),
+        Some(json!({"ceremony_id": start.body["ceremony_id"], "credential": {}})),
+    )
+    .await
+    .assert_problem(
+        StatusCode::BAD_REQUEST,
+        Some(("credential", "webauthn_json")),
+    );
     let start = app
         .post("/v1/me/erasure/start", Some(&me.token), json!({}))
         .await;

@@ -14,6 +14,7 @@ stories!(
     invite_codes_work_once_and_expire,
     roles_and_centres_decide_who_may_invite,
     missing_bad_expired_and_revoked_tokens_are_401,
+    participant_sessions_slide_but_end_180_days_after_sign_in,
     last_passkey_cannot_be_removed,
     recovery_invite_adds_a_passkey_to_the_existing_account,
     ceremonies_cannot_be_replayed_and_foreign_passkeys_are_refused,
@@ -105,6 +106,24 @@ async fn veileder_invites_participant_who_registers_and_signs_in(app: TestApp) {
         expires - Utc::now() > Duration::days(29),
         "participants stay signed in 30 days"
     );
+    // Fields the schema requires are there even when empty.
+    assert_eq!(me.body["evaluation_areas"], json!([]));
+
+    // The streamed export has every part its declared schema requires.
+    let spec = app.get("/v1/openapi.json", None).await;
+    let export_schema = &spec.body["components"]["schemas"]["MyDataExport"];
+    assert_eq!(
+        spec.body["paths"]["/v1/me/export"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/MyDataExport"
+    );
+    let export = app.get("/v1/me/export", Some(&session.token)).await;
+    export.assert_status(StatusCode::OK);
+    for field in export_schema["required"].as_array().unwrap() {
+        let field = field.as_str().unwrap();
+        assert!(export.body.get(field).is_some(), "export without {field}");
+    }
+    assert_eq!(export.body["format"], "friskliv-export/1");
 }
 
 async fn invite_codes_work_once_and_expire(app: TestApp) {
@@ -177,10 +196,7 @@ async fn invite_codes_work_once_and_expire(app: TestApp) {
     let expired = app
         .register(&mut PasskeyDevice::new("late"), &code, Some("Late"))
         .await;
-    expired.assert_problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("invite_code", "expired")),
-    );
+    expired.assert_problem(StatusCode::GONE, Some(("invite_code", "expired")));
 
     // Unknown and malformed codes.
     app.register(
@@ -189,10 +205,7 @@ async fn invite_codes_work_once_and_expire(app: TestApp) {
         Some("X"),
     )
     .await
-    .assert_problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("invite_code", "unknown")),
-    );
+    .assert_problem(StatusCode::NOT_FOUND, Some(("invite_code", "unknown")));
     app.register(&mut PasskeyDevice::new("x"), "not-a-code", Some("X"))
         .await
         .assert_problem(
@@ -332,6 +345,69 @@ async fn missing_bad_expired_and_revoked_tokens_are_401(app: TestApp) {
     app.get("/v1/me", Some(&second.token))
         .await
         .assert_problem(StatusCode::UNAUTHORIZED, None);
+}
+
+async fn participant_sessions_slide_but_end_180_days_after_sign_in(app: TestApp) {
+    let centre = app.create_centre("Bodø", "1804").await;
+    let code = app.invite_staff(centre, "veileder").await;
+    let veileder = app
+        .register_ok(&mut PasskeyDevice::new("v"), &code, "V")
+        .await;
+    let invite = app.invite(&veileder.token, centre, "participant").await;
+    let mut phone = PasskeyDevice::new("phone");
+    let session = app
+        .register_ok(&mut phone, invite.body["code"].as_str().unwrap(), "P")
+        .await;
+    let db = app.db().await;
+    let arrange = |created_days_ago: i64, expires_in_hours: i64| {
+        let db = db.clone();
+        async move {
+            db.execute_raw(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "UPDATE sessions SET created_at = $1, expires_at = $2 WHERE revoked_at IS NULL",
+                [
+                    (Utc::now() - Duration::days(created_days_ago)).into(),
+                    (Utc::now() + Duration::hours(expires_in_hours)).into(),
+                ],
+            ))
+            .await
+            .unwrap();
+        }
+    };
+    let expiry = |reply: &friskliv_tests::Reply| -> chrono::DateTime<Utc> {
+        reply.body["session_expires_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+
+    // 100 days in and used daily: it slides to a full 30 days from now.
+    arrange(100, 24).await;
+    let me = app.get("/v1/me", Some(&session.token)).await;
+    me.assert_status(StatusCode::OK);
+    assert!(expiry(&me) - Utc::now() > Duration::days(29));
+
+    // 175 days in: the slide stops at 180 days after sign-in.
+    arrange(175, 24).await;
+    let me = app.get("/v1/me", Some(&session.token)).await;
+    me.assert_status(StatusCode::OK);
+    let left = expiry(&me) - Utc::now();
+    assert!(
+        left <= Duration::days(5) && left > Duration::days(4),
+        "capped at the maximum, {left} left"
+    );
+
+    // Past 180 days it is over, whatever the stored expiry says.
+    arrange(181, 24 * 20).await;
+    app.get("/v1/me", Some(&session.token))
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, None);
+    // Signing in again starts a new session.
+    let fresh = app.login_ok(&mut phone).await;
+    app.get("/v1/me", Some(&fresh.token))
+        .await
+        .assert_status(StatusCode::OK);
 }
 
 async fn last_passkey_cannot_be_removed(app: TestApp) {

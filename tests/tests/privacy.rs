@@ -358,7 +358,7 @@ async fn guardian_invites_are_for_under_16s_only(app: TestApp) {
     // would be a second account consenting for an adult.
     for who in [&adult, &unknown] {
         guardian_invite(who).await.assert_problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
             Some(("guardian_for_account_id", "under_16")),
         );
     }
@@ -373,13 +373,10 @@ async fn guardian_invites_are_for_under_16s_only(app: TestApp) {
         Some(json!({"birth_month": format!("{}-03", year - 10)})),
     )
     .await
-    .assert_problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("birth_month", "guardian_rule")),
-    );
+    .assert_problem(StatusCode::CONFLICT, Some(("birth_month", "guardian_rule")));
     guardian_invite(&adult)
         .await
-        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        .assert_status(StatusCode::CONFLICT);
 
     let invite = guardian_invite(&child).await;
     invite.assert_status(StatusCode::CREATED);

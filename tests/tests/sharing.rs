@@ -554,10 +554,7 @@ async fn withdrawing_consent_hides_data_on_the_next_request(app: TestApp) {
         json!({"scope": "entries", "centre_id": Uuid::new_v4()}),
     )
     .await
-    .assert_problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some(("centre_id", "exists")),
-    );
+    .assert_problem(StatusCode::NOT_FOUND, Some(("centre_id", "exists")));
     let _ = (&w.centre_b, &w.admin_a, &w.veileder_b, &w.evaluator_a);
 }
 

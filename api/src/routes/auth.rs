@@ -45,8 +45,10 @@ pub struct RegistrationStartRequest {
     pub invite_code: String,
     /// What the new account is called (1–80 characters). Required for a
     /// new account, ignored for a recovery invite.
+    #[oai(validator(max_length = 80))]
     pub display_name: Option<String>,
     /// A label for this passkey, e.g. the phone's name (1–60 characters).
+    #[oai(validator(max_length = 60))]
     pub passkey_name: Option<String>,
 }
 
@@ -253,19 +255,21 @@ impl AuthApi {
                 .await?
             {
                 Ok(invite) => invite,
+                // A well-formed code names an invite: 404 when there is none,
+                // 410 when it is past its expiry, 409 when it was used.
                 Err(InviteRefusal::Unknown) => {
-                    return Err(ApiError::validation(FieldError::new(
+                    return Err(ApiError::not_found_field(
                         "invite_code",
                         "unknown",
                         "is not a code we issued; check it with your centre",
-                    )));
+                    ));
                 }
                 Err(InviteRefusal::Expired) => {
-                    return Err(ApiError::validation(FieldError::new(
+                    return Err(ApiError::gone_field(
                         "invite_code",
                         "expired",
                         "has expired; ask your centre for a new invite",
-                    )));
+                    ));
                 }
                 Err(InviteRefusal::Used) => {
                     return Err(ApiError::conflict(
@@ -344,13 +348,14 @@ impl AuthApi {
         rate_limit(&state, req)?;
         let now = Utc::now();
         let body = body.0;
-        let credential: RegisterPublicKeyCredential = parse_credential(body.credential)?;
+        // The ceremony first: an unknown one is 404 whatever the credential.
         let ceremony =
             identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_REGISTRATION, now)
                 .await?
                 .ok_or_else(|| {
                     ApiError::not_found("registration in progress (expired or already finished)")
                 })?;
+        let credential: RegisterPublicKeyCredential = parse_credential(body.credential)?;
         let (Some(invite_id), Some(account_id)) = (ceremony.invite_id, ceremony.account_id) else {
             return Err(ApiError::internal(
                 "registration ceremony without invite or account",
@@ -478,13 +483,13 @@ impl AuthApi {
         rate_limit(&state, req)?;
         let now = Utc::now();
         let body = body.0;
-        let credential: PublicKeyCredential = parse_credential(body.credential)?;
         let ceremony =
             identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_AUTHENTICATION, now)
                 .await?
                 .ok_or_else(|| {
                     ApiError::not_found("sign-in in progress (expired or already finished)")
                 })?;
+        let credential: PublicKeyCredential = parse_credential(body.credential)?;
         let authentication: DiscoverableAuthentication = from_json(&ceremony.state)?;
         let (account_id, credential_id) = state
             .webauthn

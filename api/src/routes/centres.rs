@@ -136,7 +136,9 @@ impl CentresApi {
                 // Otherwise the "guardian" would be a second account that
                 // consents for an adult without them.
                 if !sharing::is_under_16(&state.db, child, crate::clock::today(now)).await? {
-                    return Err(ApiError::validation(FieldError::new(
+                    // Against the stored birth month: 409, as every refusal
+                    // that depends on stored state rather than the request.
+                    return Err(ApiError::conflict_field(FieldError::new(
                         "guardian_for_account_id",
                         "under_16",
                         "a guardian consents only for a participant under 16 by the birth month on record",

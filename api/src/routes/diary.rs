@@ -21,7 +21,7 @@ use super::ApiTags;
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::{JsonBody, JsonBodyAs};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::params::IdParam;
+use crate::params::{Bounded, CursorParam, IdParam, KindParam};
 use crate::state::AppState;
 use crate::store::diary::{self, ListPosition, Outcome, Write};
 use crate::store::entities::diary_entry;
@@ -244,21 +244,39 @@ fn bad_cursor() -> ApiError {
     )
 }
 
+/// A cursor of the right shape that the server did not issue points at no
+/// position: 404, so a client starts again without one.
+fn unknown_cursor() -> ApiError {
+    ApiError::not_found_field(
+        "cursor",
+        "unknown",
+        "is not a cursor this server issued; start again without one",
+    )
+}
+
+/// The text of a cursor if it has the shape this server issues (else 400).
+fn cursor_text(raw: &str) -> ApiResult<String> {
+    if !CursorParam::well_formed(raw) {
+        return Err(bad_cursor());
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| unknown_cursor())?;
+    String::from_utf8(bytes).map_err(|_| unknown_cursor())
+}
+
 pub fn encode_list_cursor(row: &diary_entry::Model) -> Option<String> {
     row.diary_day
         .map(|day| URL_SAFE_NO_PAD.encode(format!("d1|{day}|{}", row.entry_id)))
 }
 
 pub fn decode_list_cursor(raw: &str) -> ApiResult<ListPosition> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad_cursor())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad_cursor())?;
+    let text = cursor_text(raw)?;
     let mut parts = text.split('|');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some("d1"), Some(day), Some(id), None) => Ok(ListPosition {
-            diary_day: day.parse().map_err(|_| bad_cursor())?,
-            entry_id: id.parse().map_err(|_| bad_cursor())?,
+            diary_day: day.parse().map_err(|_| unknown_cursor())?,
+            entry_id: id.parse().map_err(|_| unknown_cursor())?,
         }),
-        _ => Err(bad_cursor()),
+        _ => Err(unknown_cursor()),
     }
 }
 
@@ -267,12 +285,11 @@ pub fn encode_change_cursor(seq: i64) -> String {
 }
 
 pub fn decode_change_cursor(raw: &str) -> ApiResult<i64> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad_cursor())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad_cursor())?;
-    text.strip_prefix("c1|")
+    cursor_text(raw)?
+        .strip_prefix("c1|")
         .and_then(|n| n.parse::<i64>().ok())
         .filter(|n| *n >= 0)
-        .ok_or_else(bad_cursor)
+        .ok_or_else(unknown_cursor)
 }
 
 pub fn page_limit(raw: Option<u32>, default: u32, max: u32) -> ApiResult<u64> {
@@ -516,15 +533,15 @@ impl DiaryApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// activity, food, sleep, tobacco, sitting or quit_attempt
-        kind: Path<String>,
+        kind: Path<KindParam>,
         /// First diary day to include (YYYY-MM-DD).
         from: Query<Option<NaiveDate>>,
         /// Last diary day to include (YYYY-MM-DD).
         to: Query<Option<NaiveDate>>,
         /// From the previous page's `next_cursor`.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<CursorParam>>,
         /// 1–500, default 100.
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Bounded<u32, 1, { MAX_LIST_PAGE as i64 }>>>,
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
@@ -536,8 +553,8 @@ impl DiaryApi {
                 kind,
                 from.0,
                 to.0,
-                cursor.0.as_deref(),
-                limit.0,
+                cursor.0.as_ref().map(|c| c.0.as_str()),
+                limit.0.map(|l| l.0),
             )
             .await?,
         ))
@@ -553,7 +570,7 @@ impl DiaryApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        kind: Path<String>,
+        kind: Path<KindParam>,
         entry_id: Path<IdParam>,
     ) -> ApiResult<Json<DiaryEntryView>> {
         let principal = authenticate(&state, &auth).await?;
@@ -577,7 +594,7 @@ impl DiaryApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        kind: Path<String>,
+        kind: Path<KindParam>,
         entry_id: Path<IdParam>,
         body: JsonBody<DiaryEntryInput>,
     ) -> ApiResult<Json<WriteReply>> {
@@ -600,17 +617,17 @@ impl DiaryApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        kind: Path<String>,
+        kind: Path<KindParam>,
         entry_id: Path<IdParam>,
         /// The version of the deletion: higher than the entry's last version.
-        version: Query<i64>,
+        version: Query<Bounded<i64, 1, { i64::MAX }>>,
     ) -> ApiResult<Json<WriteReply>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
         let kind = parse_kind(&kind)?;
         let entry_id = entry_id.get("entry_id")?;
         Ok(Json(
-            delete_entry(&state, participant, kind, entry_id, version.0).await?,
+            delete_entry(&state, participant, kind, entry_id, version.0.0).await?,
         ))
     }
 
@@ -704,19 +721,19 @@ impl DiaryApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// From the previous page's `next_cursor`; absent for the beginning.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<CursorParam>>,
         /// 1–1000, default 500.
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Bounded<u32, 1, { MAX_CHANGES_PAGE as i64 }>>>,
     ) -> ApiResult<Json<ChangePage>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
         let after = cursor
             .0
-            .as_deref()
-            .map(decode_change_cursor)
+            .as_ref()
+            .map(|c| decode_change_cursor(&c.0))
             .transpose()?
             .unwrap_or(0);
-        let limit = page_limit(limit.0, 500, MAX_CHANGES_PAGE)?;
+        let limit = page_limit(limit.0.map(|l| l.0), 500, MAX_CHANGES_PAGE)?;
         let rows = diary::changes(&state.db, participant, after, limit + 1).await?;
         let has_more = rows.len() as u64 > limit;
         let rows = &rows[..rows.len().min(limit as usize)];

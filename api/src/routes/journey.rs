@@ -28,7 +28,7 @@ use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::params::IdParam;
+use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
 use crate::store::entities::{
     assessment, conversation, course, goal, participant_profile, period, referral,
@@ -417,8 +417,14 @@ pub fn refused(r: Refused) -> ApiError {
             detail,
             current,
         } => ApiError::conflict_with(code, detail, current),
-        Refused::Invalid(e) => ApiError::validation(e),
         Refused::Forbidden(why) => ApiError::forbidden(why),
+        // Refused against what is stored (the schema cannot know it): a
+        // reference to nothing is 404, a value that contradicts the stored
+        // journey (a date before the period's start) is 409.
+        Refused::Invalid(e) if e.rule == "exists" => {
+            ApiError::not_found_field(&e.field, e.rule, e.message)
+        }
+        Refused::Invalid(e) => ApiError::conflict_field(e),
     }
 }
 
@@ -708,7 +714,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodView>> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
@@ -743,7 +749,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
         body: JsonBody<PeriodDay>,
     ) -> ApiResult<Json<PeriodView>> {
         let principal = authenticate(&state, &auth).await?;
@@ -773,7 +779,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
         body: JsonBody<PeriodDay>,
     ) -> ApiResult<Json<PeriodView>> {
         let principal = authenticate(&state, &auth).await?;
@@ -803,7 +809,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
         body: JsonBody<PeriodEndInput>,
     ) -> ApiResult<Json<PeriodView>> {
         let principal = authenticate(&state, &auth).await?;
@@ -833,7 +839,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
         body: JsonBody<PeriodEndInput>,
     ) -> ApiResult<Json<PeriodView>> {
         let principal = authenticate(&state, &auth).await?;
@@ -863,7 +869,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
         body: JsonBody<PeriodStartInput>,
     ) -> ApiResult<PeriodStarted> {
         let principal = authenticate(&state, &auth).await?;
@@ -910,7 +916,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
     ) -> ApiResult<Json<ConversationList>> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
@@ -947,7 +953,7 @@ impl JourneyApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
         body: JsonBody<ConversationInput>,
     ) -> ApiResult<ConversationCreated> {
         let principal = authenticate(&state, &auth).await?;
@@ -1323,12 +1329,12 @@ async fn transition(
         &format!("periods/{seq}/{action}"),
     )
     .await?;
-    let Some(existing) = journey::period(&txn, &grant, seq).await? else {
+    if journey::period(&txn, &grant, seq).await?.is_none() {
         txn.commit().await?;
         return Err(ApiError::not_found("period"));
-    };
+    }
     let (day, end) = match end {
-        Some(input) => match input.parse(action, existing.start_date, today) {
+        Some(input) => match input.parse(action, today) {
             Ok(end) => (end.ended_on, Some(end)),
             Err(errors) => {
                 txn.commit().await?;

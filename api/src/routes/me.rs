@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use poem::Body;
 use poem::web::Data;
 use poem_openapi::param::Path;
-use poem_openapi::payload::{Binary, Json};
+use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -17,7 +17,7 @@ use super::auth::{
     passkey_not_accepted,
 };
 use super::diary::view;
-use crate::body::JsonBody;
+use crate::body::{JsonBody, JsonStream};
 use crate::store::diary;
 
 use super::ApiTags;
@@ -46,7 +46,6 @@ pub struct Me {
     pub session_expires_at: DateTime<Utc>,
     /// Evaluators: the municipalities and counties they may export beyond
     /// their centre (`municipality=`/`county=` on the export endpoints).
-    #[oai(skip_serializing_if_is_empty)]
     pub evaluation_areas: Vec<EvaluationAreaView>,
 }
 
@@ -113,13 +112,33 @@ pub enum PasskeyRemoved {
     Removed,
 }
 
+/// Everything stored about a participant, as `GET /v1/me/export` streams it
+/// (this type is the document's schema; the handler writes it piece by piece).
+#[derive(Object)]
+#[oai(rename = "MyDataExport")]
+pub struct MyDataExport {
+    /// `friskliv-export/1`.
+    pub format: String,
+    pub exported_at: DateTime<Utc>,
+    pub account: Me,
+    /// Labels and dates; never key material.
+    pub passkeys: Vec<PasskeySummary>,
+    pub attributes: super::journey::ParticipantAttributesView,
+    pub periods: Vec<super::journey::PeriodView>,
+    pub goals: Vec<super::journey::GoalView>,
+    pub assessments: Vec<super::journey::AssessmentView>,
+    /// Live diary entries in change order.
+    pub diary_entries: Vec<super::diary::DiaryEntryView>,
+}
+
 #[derive(ApiResponse)]
 pub enum ExportResponse {
-    /// Everything stored about me as one JSON document (streamed):
-    /// `{"format": "friskliv-export/1", "exported_at", "account", "passkeys", "attributes",
-    /// "periods", "goals", "assessments", "diary_entries": [...]}`.
-    #[oai(status = 200, content_type = "application/json")]
-    Document(Binary<Body>, #[oai(header = "Content-Disposition")] String),
+    /// Everything stored about me as one JSON document (streamed).
+    #[oai(status = 200)]
+    Document(
+        JsonStream<MyDataExport>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -271,7 +290,7 @@ impl MeApi {
             .chain(export_entries(state.db.clone(), principal.account.id))
             .map(|chunk| chunk.map(bytes_of));
         Ok(ExportResponse::Document(
-            Binary(Body::from_bytes_stream(body)),
+            JsonStream::new(Body::from_bytes_stream(body)),
             format!(
                 "attachment; filename=\"friskliv-export-{}.json\"",
                 now.format("%Y-%m-%d")
@@ -331,11 +350,12 @@ impl MeApi {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
         let body = body.0;
-        let credential: PublicKeyCredential = parse_credential(body.credential)?;
+        // The ceremony first: an unknown one is 404 whatever the credential.
         let ceremony = identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_ERASURE, now)
             .await?
             .filter(|c| c.account_id == Some(principal.account.id))
             .ok_or_else(|| ApiError::not_found("erasure confirmation (expired or already used)"))?;
+        let credential: PublicKeyCredential = parse_credential(body.credential)?;
         let authentication: PasskeyAuthentication = from_json(&ceremony.state)?;
         state
             .webauthn

@@ -22,7 +22,7 @@ use super::sharing::{OralConfirmed, OralConsentView, consent_view, oral_consent_
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::IdParam;
+use crate::params::{Bounded, CursorParam, IdParam, KindParam};
 use crate::state::{AppState, WriteTurn};
 use crate::store::consents::{self, Confirmer, OralRecorded};
 use crate::store::diary::Write;
@@ -246,14 +246,14 @@ impl ParticipantsApi {
         /// First day of week 1 (YYYY-MM-DD); default: the current period's start, else the first diary day.
         from: Query<Option<NaiveDate>>,
         /// 1–53, default 12.
-        weeks: Query<Option<u32>>,
+        weeks: Query<Option<Bounded<u32, 1, { MAX_SUMMARY_WEEKS as i64 }>>>,
     ) -> ApiResult<Json<ParticipantSummary>> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = (
             centre_id.get("centre_id")?,
             participant_id.get("participant_id")?,
         );
-        let weeks = weeks.0.unwrap_or(DEFAULT_SUMMARY_WEEKS);
+        let weeks = weeks.0.map_or(DEFAULT_SUMMARY_WEEKS, |w| w.0);
         if !(1..=MAX_SUMMARY_WEEKS).contains(&weeks) {
             return Err(ApiError::validation(FieldError::new(
                 "weeks",
@@ -316,11 +316,11 @@ impl ParticipantsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
         /// activity, food, sleep, tobacco, sitting or quit_attempt
-        kind: Query<String>,
+        kind: Query<KindParam>,
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
-        cursor: Query<Option<String>>,
-        limit: Query<Option<u32>>,
+        cursor: Query<Option<CursorParam>>,
+        limit: Query<Option<Bounded<u32, 1, { super::diary::MAX_LIST_PAGE as i64 }>>>,
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = (
@@ -328,14 +328,13 @@ impl ParticipantsApi {
             participant_id.get("participant_id")?,
         );
         let kind = kind
-            .0
             .parse::<EntryKind>()
             .map_err(|m: String| ApiError::validation(FieldError::new("kind", "one_of", m)))?;
-        let limit = page_limit(limit.0, DEFAULT_PAGE, MAX_LIST_PAGE)?;
+        let limit = page_limit(limit.0.map(|l| l.0), DEFAULT_PAGE, MAX_LIST_PAGE)?;
         let after = cursor
             .0
-            .as_deref()
-            .map(super::diary::decode_list_cursor)
+            .as_ref()
+            .map(|c| super::diary::decode_list_cursor(&c.0))
             .transpose()?;
         let (turn, txn, grant) = authorized(
             &state,
@@ -368,7 +367,7 @@ impl ParticipantsApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        kind: Path<String>,
+        kind: Path<KindParam>,
         entry_id: Path<IdParam>,
         body: JsonBody<DiaryEntryInput>,
     ) -> ApiResult<Json<WriteReply>> {

@@ -27,7 +27,7 @@ use crate::body::JsonBody;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::outcomes::period_facts;
-use crate::params::IdParam;
+use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
 use crate::store::begin_write;
 use crate::store::entities::period;
@@ -318,7 +318,7 @@ impl ProgressApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
-        period: Path<String>,
+        period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodOutcomesView>> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = (
@@ -379,7 +379,7 @@ impl ProgressApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        period: Path<String>,
+        period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodOutcomesView>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;

@@ -17,7 +17,7 @@ use super::diary::{
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::ApiResult;
-use crate::params::IdParam;
+use crate::params::{Bounded, CursorParam, IdParam};
 use crate::state::AppState;
 
 pub struct QuitAttemptsApi;
@@ -34,8 +34,10 @@ impl QuitAttemptsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        cursor: Query<Option<String>>,
-        limit: Query<Option<u32>>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<CursorParam>>,
+        /// 1–500, default 100.
+        limit: Query<Option<Bounded<u32, 1, { super::diary::MAX_LIST_PAGE as i64 }>>>,
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
@@ -46,8 +48,8 @@ impl QuitAttemptsApi {
                 EntryKind::QuitAttempt,
                 None,
                 None,
-                cursor.0.as_deref(),
-                limit.0,
+                cursor.0.as_ref().map(|c| c.0.as_str()),
+                limit.0.map(|l| l.0),
             )
             .await?,
         ))
@@ -113,7 +115,8 @@ impl QuitAttemptsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         entry_id: Path<IdParam>,
-        version: Query<i64>,
+        /// The version of the deletion: higher than the entry's last version.
+        version: Query<Bounded<i64, 1, { i64::MAX }>>,
     ) -> ApiResult<Json<WriteReply>> {
         let principal = authenticate(&state, &auth).await?;
         let participant = participant_id(&principal)?;
@@ -124,7 +127,7 @@ impl QuitAttemptsApi {
                 participant,
                 EntryKind::QuitAttempt,
                 entry_id,
-                version.0,
+                version.0.0,
             )
             .await?,
         ))

@@ -17,7 +17,7 @@ use super::participants::actor_of;
 use crate::auth::{BearerAuth, authenticate};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::params::IdParam;
+use crate::params::{Bounded, IdParam};
 use crate::state::AppState;
 use crate::store::reports;
 
@@ -137,7 +137,7 @@ impl ReportsApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         /// The calendar year, e.g. 2026.
-        year: Query<i32>,
+        year: Query<Bounded<i32, 2000, 9999>>,
         /// `json` (default) or `csv`.
         format: Query<Option<Format>>,
     ) -> ApiResult<KostraResponse> {
@@ -145,7 +145,7 @@ impl ReportsApi {
         let centre_id = centre_id.get("centre_id")?;
         let now = Utc::now();
         let this_year = clock::today(now).year();
-        let year = year.0;
+        let year = year.0.0;
         if !(2000..=this_year).contains(&year) {
             return Err(ApiError::validation(FieldError::new(
                 "year",

@@ -16,7 +16,7 @@ use super::journey::refused;
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::IdParam;
+use crate::params::{Bounded, IdParam};
 use crate::state::AppState;
 use crate::store::begin_write;
 use crate::store::{consents, identity, sharing};
@@ -352,11 +352,11 @@ impl SharingApi {
             }
         };
         if identity::find_centre(&state.db, centre_id).await?.is_none() {
-            return Err(ApiError::validation(FieldError::new(
+            return Err(ApiError::not_found_field(
                 "centre_id",
                 "exists",
                 "no centre with this id",
-            )));
+            ));
         }
         let turn = state.write_turn().await;
         let (consent, created) = sharing::grant_consent(
@@ -500,9 +500,9 @@ impl SharingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// From the previous page's `next_cursor`.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<IdParam>>,
         /// 1–500, default 100.
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Bounded<u32, 1, 500>>>,
     ) -> ApiResult<Json<AccessLogPage>> {
         let principal = authenticate(&state, &auth).await?;
         if principal.role != AccountRole::Participant {
@@ -510,7 +510,7 @@ impl SharingApi {
                 "the access log belongs to a participant",
             ));
         }
-        let limit = u64::from(limit.0.unwrap_or(100));
+        let limit = u64::from(limit.0.map_or(100, |l| l.0));
         if !(1..=500).contains(&limit) {
             return Err(ApiError::validation(FieldError::new(
                 "limit",
@@ -518,12 +518,7 @@ impl SharingApi {
                 "must be between 1 and 500",
             )));
         }
-        let before = match cursor.0.as_deref() {
-            None => None,
-            Some(raw) => Some(raw.parse::<Uuid>().map_err(|_| {
-                ApiError::bad_request("cursor", "format", "is not a cursor this server issued")
-            })?),
-        };
+        let before = cursor.0.as_ref().map(|c| c.get("cursor")).transpose()?;
         let rows =
             sharing::access_log_of(&state.db, principal.account.id, before, limit + 1).await?;
         let more = rows.len() as u64 > limit;

@@ -225,10 +225,19 @@ pub async fn audit(
     allowed: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    // A request naming a centre that does not exist is audited with the id
+    // among its parameters (there is no centre row to point at).
     let (centre_id, parameters) = match centre_id {
-        Some(id) if centre::Entity::find_by_id(id).one(db).await?.is_none() => {
+        Some(id)
+            if super::entities::centre::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none() =>
+        {
             let mut parameters = parameters;
-            parameters["unknown_centre"] = serde_json::json!(id);
+            if let Some(map) = parameters.as_object_mut() {
+                map.insert("centre_id".to_owned(), serde_json::json!(id));
+            }
             (None, parameters)
         }
         other => (other, parameters),

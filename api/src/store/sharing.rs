@@ -336,6 +336,18 @@ pub async fn authorize(
         },
     };
     if participant.is_some() {
+        // An attempt through a centre that does not exist is logged without
+        // it (there is no centre row to point at).
+        let logged_centre = if actor.works_with_participants_at(centre_id)
+            || super::entities::centre::Entity::find_by_id(centre_id)
+                .one(txn)
+                .await?
+                .is_some()
+        {
+            Some(centre_id)
+        } else {
+            None
+        };
         // One row per consent relied on, so the participant sees each.
         let consent_ids: Vec<Option<Uuid>> = match &decision {
             Ok(held) if !held.is_empty() => held.iter().map(|(_, id)| Some(*id)).collect(),
@@ -347,7 +359,7 @@ pub async fn authorize(
                 .into_iter()
                 .map(|consent_id| LogRow {
                     participant_id,
-                    centre_id: Some(centre_id),
+                    centre_id: logged_centre,
                     actor,
                     action: action.as_str(),
                     resource,

@@ -1,0 +1,202 @@
+"""What the spec cannot say, told to the fuzzer.
+
+OpenAPI 3.0 states types, formats, enums, bounds, lengths, patterns and
+alternatives (oneOf/anyOf); the served spec states all of those. A few rules
+of the server depend on things a schema cannot refer to: today's date, the
+participant's stored journey, another field, or the path. They are answered
+with 422 (or 409) naming the field and rule, and listed in docs/DECISIONS.md
+("Contract fuzzing"). For *positive* cases (data the fuzzer means to be
+valid) this module keeps generated values inside those rules, so that
+"schema-valid but refused" findings are real contract gaps and not these
+known rules. Negative cases are left untouched, and no check or failure is
+filtered.
+
+Each rule below names the server code that enforces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import schemathesis
+from hypothesis import strategies as st
+
+# Dates are drawn from the last 60 days: not in the future, not before
+# 2000-01-01 (domain/src/journey.rs `check_date`, assessment.rs, diary.rs),
+# and not before the seeded follow-up period's start, which run.py puts
+# 70 days back (store/journey.rs `after_start`).
+WINDOW_DAYS = 60
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _date_strings():
+    today = _today()
+    return st.dates(min_value=today - dt.timedelta(days=WINDOW_DAYS), max_value=today).map(
+        dt.date.isoformat
+    )
+
+
+# RFC 3339 instants in the same window, at most a day ahead being allowed
+# (diary.rs `not_in_future`), with offsets between -12:00 and +14:00
+# (`parse_instant`).
+_OFFSETS = [dt.timedelta(hours=h) for h in (-5, 0, 1, 2, 9)]
+
+
+def _instant_strings():
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return st.builds(
+        lambda seconds, offset: (now - dt.timedelta(seconds=seconds))
+        .astimezone(dt.timezone(offset))
+        .isoformat(),
+        st.integers(min_value=3600, max_value=WINDOW_DAYS * 86400),
+        st.sampled_from(_OFFSETS),
+    )
+
+
+schemathesis.openapi.format("date", _date_strings())
+schemathesis.openapi.format("date-time", _instant_strings())
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _clamp_times(value):
+    """The same window for dates and instants the fuzzer took from elsewhere
+    (the coverage phase's boundary values, values seen in responses)."""
+    if isinstance(value, dict):
+        return {k: _clamp_times(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clamp_times(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    today = _today()
+    if _DATE.match(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+        if not today - dt.timedelta(days=WINDOW_DAYS) <= day <= today:
+            return today.isoformat()
+        return value
+    if len(value) >= 20 and value[4:5] == "-" and value[10:11] in "Tt":
+        try:
+            at = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if at.tzinfo is None:
+            return value
+        now = dt.datetime.now(dt.timezone.utc)
+        if not now - dt.timedelta(days=WINDOW_DAYS) <= at <= now:
+            return (now - dt.timedelta(hours=2)).replace(microsecond=0).astimezone(at.tzinfo).isoformat()
+    return value
+
+KINDS = ("activity", "food", "sleep", "tobacco", "sitting", "quit_attempt")
+
+
+def _positive(case) -> bool:
+    meta = case.meta
+    return meta is not None and meta.generation.mode.is_positive
+
+
+def _operation_id(case) -> str | None:
+    return case.operation.definition.raw.get("operationId")
+
+
+def _order(mapping: dict, low: str, high: str) -> None:
+    """`from` ≤ `to` (routes/diary.rs `order`, routes/exports.rs `range`)."""
+    if isinstance(mapping, dict) and isinstance(mapping.get(low), str) and isinstance(mapping.get(high), str):
+        if mapping[low] > mapping[high]:
+            mapping[low], mapping[high] = mapping[high], mapping[low]
+
+
+def _birth_month(value):
+    """Not in the future, at most 120 years back (consent.rs `BirthMonth::parse`)."""
+    if not isinstance(value, str) or len(value) != 7:
+        return value
+    today = _today()
+    year = int(value[:4])
+    if year > today.year - 1 or year < today.year - 110:
+        return f"{today.year - 40}-{value[5:]}"
+    return value
+
+
+def _sleep(entry: dict) -> None:
+    """A night in order: into bed ≤ tried to sleep < final awakening
+    (`occurred_at`) ≤ out of bed, within 24 hours, and SOL + WASO fitting in
+    it (diary.rs `validate_sleep`)."""
+    sleep = entry.get("sleep")
+    awake_raw = entry.get("occurred_at")
+    if not isinstance(sleep, dict) or not isinstance(awake_raw, str):
+        return
+    try:
+        awake = dt.datetime.fromisoformat(awake_raw)
+    except ValueError:
+        return
+    sleep["into_bed_at"] = (awake - dt.timedelta(hours=8, minutes=15)).isoformat()
+    sleep["tried_to_sleep_at"] = (awake - dt.timedelta(hours=8)).isoformat()
+    sleep["out_of_bed_at"] = (awake + dt.timedelta(minutes=10)).isoformat()
+    for key in ("minutes_to_fall_asleep", "minutes_awake_after_onset"):
+        if isinstance(sleep.get(key), int):
+            sleep[key] = min(sleep[key], 240)
+
+
+def _assessment(body: dict) -> None:
+    """Sick leave percent exactly with the status `sick_leave`; no daily
+    amounts for former or never use (assessment.rs `check_values`)."""
+    work = body.get("work_school")
+    if isinstance(work, dict) and isinstance(work.get("status"), list):
+        if "sick_leave" in work["status"]:
+            if not isinstance(work.get("sick_leave_percent"), int):
+                work["sick_leave_percent"] = 50
+        else:
+            work.pop("sick_leave_percent", None)
+    tobacco = body.get("tobacco_status")
+    if isinstance(tobacco, dict):
+        for status, amount in (("cigarettes", "cigarettes_per_day"), ("snus", "snus_portions_per_day")):
+            if tobacco.get(status) in ("former", "never"):
+                tobacco.pop(amount, None)
+
+
+@schemathesis.hook
+def map_case(context, case):
+    if not _positive(case):
+        return case
+    operation = _operation_id(case)
+    if isinstance(case.body, (dict, list)):
+        case.body = _clamp_times(case.body)
+    if isinstance(case.query, dict):
+        case.query = _clamp_times(case.query)
+    body = case.body if isinstance(case.body, dict) else None
+    query = case.query if isinstance(case.query, dict) else None
+
+    if operation in ("putDiaryEntry", "putProxyDiaryEntry") and body is not None:
+        # The path names the kind whose object the body carries
+        # (diary.rs `kind_payload`).
+        present = [k for k in KINDS if body.get(k) is not None]
+        if len(present) == 1 and isinstance(case.path_parameters, dict):
+            case.path_parameters["kind"] = present[0]
+    if body is not None:
+        _sleep(body)
+        _assessment(body)
+        _order(body, "from", "to")
+        if "birth_month" in body:
+            body["birth_month"] = _birth_month(body["birth_month"])
+    if query is not None:
+        _order(query, "from", "to")
+        if operation == "getOutcomeTables":
+            # At most one of the scopes (exports.rs `exclusive`); each
+            # dimension once (`unique`).
+            named = [k for k in ("centre_id", "municipality", "county") if query.get(k) is not None]
+            for extra in named[1:]:
+                query.pop(extra)
+            if isinstance(query.get("group_by"), str):
+                parts = [p for p in query["group_by"].split(",") if p]
+                query["group_by"] = ",".join(dict.fromkeys(parts))
+        year = query.get("year")
+        if operation == "getKostraReport" and str(year).isdigit():
+            # A year that has begun (reports.rs `range`).
+            query["year"] = type(year)(min(int(year), _today().year))
+    return case
