@@ -490,7 +490,47 @@ fn exports(spec: &mut Json) {
             .expect("outcome table parameter")
             .set("pattern", Json::from(pattern));
     }
+    // Fixed windows (domain/src/releases.rs `ReleaseYear`): `from` and `to`
+    // are the first and last day of one calendar year; whether it has
+    // ended depends on today, which a schema cannot name.
+    for (name, pattern) in [("from", FIRST_OF_YEAR), ("to", LAST_OF_YEAR)] {
+        spec.operation_param_mut("getOutcomeTables", name)
+            .expect("outcome table window")
+            .set("pattern", Json::from(pattern));
+    }
+    let research = spec
+        .path_mut(&["components", "schemas", "ResearchExportRequest"])
+        .expect("ResearchExportRequest");
+    for (name, pattern) in [("from", FIRST_OF_YEAR), ("to", LAST_OF_YEAR)] {
+        research
+            .path_mut(&["properties", name])
+            .expect("research window")
+            .set("pattern", Json::from(pattern));
+    }
+    let year = research.path_mut(&["properties", "year"]).expect("year");
+    year.set("minimum", Json::from(2000));
+    year.set("maximum", Json::from(9999));
+    // Either the year, or `from` and `to` (`exclusive`, `required`).
+    research.set(
+        "oneOf",
+        Json::from(json!([
+            {"required": ["year"], "properties": {
+                "year": {"type": "integer"},
+                "from": {"nullable": true, "enum": [null]},
+                "to": {"nullable": true, "enum": [null]},
+            }},
+            {"required": ["from", "to"], "properties": {
+                "year": {"nullable": true, "enum": [null]},
+                "from": {"type": "string"},
+                "to": {"type": "string"},
+            }},
+        ])),
+    );
 }
+
+/// The first and last day of a calendar year, as `from` and `to` of an export.
+const FIRST_OF_YEAR: &str = "^[0-9]{4}-01-01$";
+const LAST_OF_YEAR: &str = "^[0-9]{4}-12-31$";
 
 /// A property that must be absent (or null).
 fn must_be_absent(description: &str) -> Json {

@@ -160,6 +160,22 @@ def _assessment(body: dict) -> None:
                 tobacco.pop(amount, None)
 
 
+def _release_window(mapping: dict) -> None:
+    """One calendar year that has ended, named by `year` or by `from`/`to`
+    of the same year (domain/src/releases.rs `ReleaseYear::from_request`)."""
+    last = _today().year - 1
+    year = mapping.get("year")
+    if not isinstance(year, int):
+        frm = mapping.get("from")
+        year = int(frm[:4]) if isinstance(frm, str) and frm[:4].isdigit() else last
+    year = max(2000, min(year, last))
+    if mapping.get("from") is not None or mapping.get("to") is not None:
+        mapping.pop("year", None)
+        mapping["from"], mapping["to"] = f"{year}-01-01", f"{year}-12-31"
+    else:
+        mapping["year"] = year
+
+
 @schemathesis.hook
 def map_case(context, case):
     if not _positive(case):
@@ -178,6 +194,8 @@ def map_case(context, case):
         present = [k for k in KINDS if body.get(k) is not None]
         if len(present) == 1 and isinstance(case.path_parameters, dict):
             case.path_parameters["kind"] = present[0]
+    if operation == "startResearchExport" and body is not None:
+        _release_window(body)
     if body is not None:
         _sleep(body)
         _assessment(body)
@@ -187,6 +205,7 @@ def map_case(context, case):
     if query is not None:
         _order(query, "from", "to")
         if operation == "getOutcomeTables":
+            _release_window(query)
             # At most one of the scopes (exports.rs `exclusive`); each
             # dimension once (`unique`).
             named = [k for k in ("centre_id", "municipality", "county") if query.get(k) is not None]

@@ -21,6 +21,7 @@ use crate::auth::{BearerAuth, authenticate};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::outcomes::{outcome_table, table_csv};
+use crate::params::Bounded;
 use crate::state::AppState;
 use crate::store::reports;
 
@@ -246,7 +247,7 @@ impl ExportsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The calendar year, e.g. 2025 (it must have ended).
-        year: Query<Option<i32>>,
+        year: Query<Option<Bounded<i32, 2000, 9999>>>,
         /// Instead of `year`: its first day, YYYY-01-01.
         from: Query<Option<NaiveDate>>,
         /// Instead of `year`: its last day, YYYY-12-31.
@@ -264,8 +265,9 @@ impl ExportsApi {
     ) -> ApiResult<OutcomeTablesResponse> {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
-        let window = ReleaseYear::from_request(year.0, from.0, to.0, clock::today(now))
-            .map_err(ApiError::validation)?;
+        let window =
+            ReleaseYear::from_request(year.0.map(|y| y.0), from.0, to.0, clock::today(now))
+                .map_err(ApiError::validation)?;
         let (from, to) = (window.first_day(), window.last_day());
         let dims = parse_group_by(group_by.0.as_deref())?;
         let format = format.0.unwrap_or(Format::Json);

@@ -63,26 +63,36 @@ pub struct Caseload {
 pub const DEFAULT_CASELOAD_PAGE: u32 = 100;
 pub const MAX_CASELOAD_PAGE: u32 = 500;
 
-fn encode_caseload_cursor(display_name: &str, id: Uuid) -> String {
+fn encode_caseload_cursor(after: Uuid) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("k1|{id}|{display_name}"))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("k1|{after}"))
 }
 
-fn decode_caseload_cursor(raw: &str) -> ApiResult<sharing::CaseloadPosition> {
+/// The participant a caseload cursor continues after: 400 if it is not of
+/// the shape this server issues, 404 if it names no one.
+fn decode_caseload_cursor(raw: &str) -> ApiResult<Uuid> {
     use base64::Engine;
-    let bad = || ApiError::bad_request("cursor", "format", "is not a cursor this server issued");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut parts = text.splitn(3, '|');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("k1"), Some(id), Some(name)) => Ok(sharing::CaseloadPosition {
-            display_name: name.to_owned(),
-            id: id.parse().map_err(|_| bad())?,
-        }),
-        _ => Err(bad()),
+    if !CursorParam::well_formed(raw) {
+        return Err(ApiError::bad_request(
+            "cursor",
+            "format",
+            "is not a cursor this server issued; start again without one",
+        ));
     }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("k1|")?.parse().ok())
+        .ok_or_else(unknown_caseload_cursor)
+}
+
+fn unknown_caseload_cursor() -> ApiError {
+    ApiError::not_found_field(
+        "cursor",
+        "unknown",
+        "is not a cursor this server issued; start again without one",
+    )
 }
 
 #[derive(Object)]
@@ -177,30 +187,38 @@ impl ParticipantsApi {
         auth: BearerAuth,
         centre_id: Path<IdParam>,
         /// From the previous page's `next_cursor`.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<CursorParam>>,
         /// 1–500, default 100.
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Bounded<u32, 1, { MAX_CASELOAD_PAGE as i64 }>>>,
     ) -> ApiResult<Json<Caseload>> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
-        let limit = page_limit(limit.0, DEFAULT_CASELOAD_PAGE, MAX_CASELOAD_PAGE)?;
+        let limit = page_limit(
+            limit.0.map(|l| l.0),
+            DEFAULT_CASELOAD_PAGE,
+            MAX_CASELOAD_PAGE,
+        )?;
         let after = cursor
             .0
-            .as_deref()
-            .map(decode_caseload_cursor)
+            .as_ref()
+            .map(|c| decode_caseload_cursor(&c.0))
             .transpose()?;
         let turn = state.write_turn().await;
         let txn = begin_write(&state.db).await?;
-        let (rows, more) = sharing::caseload(
+        let page = sharing::caseload(
             &txn,
             &actor_of(&principal),
             centre_id,
-            after.as_ref(),
+            after,
             limit,
             Utc::now(),
         )
         .await?
         .map_err(refused)?;
+        let Some((rows, more)) = page else {
+            txn.commit().await?;
+            return Err(unknown_caseload_cursor());
+        };
         let ids: Vec<Uuid> = rows.iter().map(|r| r.participant.id).collect();
         let open = crate::store::journey::open_periods(&txn, centre_id, &ids).await?;
         txn.commit().await?;
@@ -214,7 +232,7 @@ impl ParticipantsApi {
         let next_cursor = more
             .then(|| rows.last())
             .flatten()
-            .map(|r| encode_caseload_cursor(&r.participant.display_name, r.participant.id));
+            .map(|r| encode_caseload_cursor(r.participant.id));
         Ok(Json(Caseload {
             participants: rows
                 .into_iter()

@@ -442,16 +442,9 @@ pub struct CaseloadRow {
     pub last_logged_day: Option<NaiveDate>,
 }
 
-/// Where a caseload page starts: after this participant in the order
-/// (display name, id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseloadPosition {
-    pub display_name: String,
-    pub id: Uuid,
-}
-
-/// A page of at most `limit` participants enrolled at a centre (and
-/// whether more follow), ordered by display name and
+/// A page of at most `limit` participants enrolled at a centre, after the
+/// participant `after` (and whether more follow; `None` when `after` is not
+/// one of the centre's participants), ordered by display name and
 /// id, with what each has consented to. Diary-derived facts appear only
 /// under `summaries` consent. One access-log row is written per
 /// participant shown, so a page bounds what one request logs.
@@ -459,10 +452,10 @@ pub async fn caseload(
     txn: &DatabaseTransaction,
     actor: &Actor,
     centre_id: Uuid,
-    after: Option<&CaseloadPosition>,
+    after: Option<Uuid>,
     limit: u64,
     now: DateTime<Utc>,
-) -> Result<Result<(Vec<CaseloadRow>, bool), Refusal>, DbErr> {
+) -> Result<Result<Option<(Vec<CaseloadRow>, bool)>, Refusal>, DbErr> {
     if !actor.works_with_participants_at(centre_id) {
         return Ok(Err(Refusal::Forbidden(
             "only veiledere and admins of this centre may see its participants".to_owned(),
@@ -472,13 +465,23 @@ pub async fn caseload(
         .filter(account::Column::CentreId.eq(centre_id))
         .filter(account::Column::Role.eq(AccountRole::Participant.as_str()));
     if let Some(after) = after {
+        // The cursor names a participant; the page goes on from where they
+        // stand in the order now.
+        let Some(last) = query
+            .clone()
+            .filter(account::Column::Id.eq(after))
+            .one(txn)
+            .await?
+        else {
+            return Ok(Ok(None));
+        };
         query = query.filter(
             sea_orm::Condition::any()
-                .add(account::Column::DisplayName.gt(after.display_name.as_str()))
+                .add(account::Column::DisplayName.gt(last.display_name.as_str()))
                 .add(
                     sea_orm::Condition::all()
-                        .add(account::Column::DisplayName.eq(after.display_name.as_str()))
-                        .add(account::Column::Id.gt(after.id)),
+                        .add(account::Column::DisplayName.eq(last.display_name.as_str()))
+                        .add(account::Column::Id.gt(last.id)),
                 ),
         );
     }
@@ -583,7 +586,7 @@ pub async fn caseload(
         now,
     )
     .await?;
-    Ok(Ok((rows, more)))
+    Ok(Ok(Some((rows, more))))
 }
 
 // ---- the participant's side ----------------------------------------------------
