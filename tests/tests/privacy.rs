@@ -23,6 +23,7 @@ stories!(
     outcome_tables_cannot_be_differenced,
     extract_reports_name_no_small_class,
     no_export_body_shows_an_unsuppressed_small_count,
+    the_caseload_comes_a_page_at_a_time,
 );
 
 fn today() -> NaiveDate {
@@ -1053,4 +1054,68 @@ async fn no_export_body_shows_an_unsuppressed_small_count(app: TestApp) {
         saw_small,
         "the random centres must give some small cells to hide"
     );
+}
+
+/// One caseload request shows, and logs, at most a page; the cursor walks
+/// the whole centre in a stable order.
+async fn the_caseload_comes_a_page_at_a_time(app: TestApp) {
+    let centre = app.create_centre("Frisklivssentralen", "0301").await;
+    let veileder = staff(&app, centre, "veileder", "Veileder").await;
+    let mut people = Vec::new();
+    // Two share a name: the id breaks the tie.
+    for name in ["Ola", "Kari", "Per", "Kari", "Anne"] {
+        people.push(participant(&app, &veileder, centre, name, json!({})).await);
+    }
+    let base = format!("/v1/centres/{centre}/participants");
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("{base}?limit=2&cursor={c}"),
+            None => format!("{base}?limit=2"),
+        };
+        let page = app.get(&path, Some(&veileder.token)).await;
+        page.assert_status(StatusCode::OK);
+        let rows = page.body["participants"].as_array().unwrap();
+        assert!(rows.len() <= 2);
+        seen.extend(rows.iter().map(|r| {
+            (
+                r["display_name"].as_str().unwrap().to_owned(),
+                r["id"].as_str().unwrap().to_owned(),
+            )
+        }));
+        pages += 1;
+        match page.body.get("next_cursor").and_then(Value::as_str) {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let mut expected = seen.clone();
+    expected.sort();
+    assert_eq!(seen, expected, "ordered by name, then id");
+    assert_eq!(seen.len(), 5);
+    // Each participant's log holds exactly the one page they were on.
+    for p in &people {
+        let log = access_log(&app, p).await;
+        let views = log.iter().filter(|r| r.1 == "read_caseload").count();
+        assert_eq!(views, 1, "{log:?}");
+    }
+    // A cursor not of this server's shape is 400; one that names no one here, 404.
+    app.get(
+        &format!("{base}?cursor=%F0%9F%92%B3"),
+        Some(&veileder.token),
+    )
+    .await
+    .assert_problem(StatusCode::BAD_REQUEST, Some(("cursor", "format")));
+    app.get(
+        &format!("{base}?cursor=azF8bm9ib2R5"),
+        Some(&veileder.token),
+    )
+    .await
+    .assert_problem(StatusCode::NOT_FOUND, Some(("cursor", "unknown")));
+    app.get(&format!("{base}?limit=501"), Some(&veileder.token))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, Some(("limit", "range")));
 }
