@@ -21,8 +21,8 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::entities::{account, invite, session};
-use crate::store::identity::{self, NewInvite};
+use friskliv_store::db::entities::{account, invite, session};
+use friskliv_store::db::identity::{self, NewInvite};
 
 /// A session token from a passkey login, sent as `Authorization: Bearer …`.
 #[derive(SecurityScheme)]

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use crate::auth::issue_invite;
 use crate::config::Config;
-use crate::seed::{self, SeedError, SeedOptions, SeedSummary};
-use crate::store::entities::{centre, invite};
-use crate::store::{self, identity};
+use friskliv_store::db::entities::{centre, invite};
+use friskliv_store::db::{self as store, identity};
+use friskliv_store::seed::{self, SeedError, SeedOptions, SeedSummary};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -177,7 +177,7 @@ impl From<sea_orm::DbErr> for AdminError {
 }
 
 async fn open_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection, AdminError> {
-    let db = store::connect(config).await?;
+    let db = store::connect(&config.db_settings()).await?;
     store::migrate(&db).await?;
     Ok(db)
 }
@@ -216,7 +216,7 @@ pub async fn invite_staff(
 }
 
 /// `friskliv admin seed-demo`: migrates the configured database and seeds
-/// it as of `now` (the command passes the current time; see [`crate::seed`]).
+/// it as of `now` (the command passes the current time; see [`friskliv_store::seed`]).
 pub async fn seed_demo(
     config: &Config,
     options: &SeedOptions,
@@ -247,7 +247,7 @@ async fn operator_audit(
     centre: Uuid,
     parameters: serde_json::Value,
 ) -> Result<(), AdminError> {
-    crate::store::reports::audit_operator(db, action, centre, parameters, Utc::now()).await?;
+    friskliv_store::db::reports::audit_operator(db, action, centre, parameters, Utc::now()).await?;
     Ok(())
 }
 
@@ -272,8 +272,8 @@ pub async fn outcome_tables(
             "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(), "format": "csv"}),
     )
     .await?;
-    let today = crate::clock::today(Utc::now());
-    let (table, fingerprints) = crate::outcomes::outcome_table(
+    let today = friskliv_store::clock::today(Utc::now());
+    let (table, fingerprints) = friskliv_store::facts::outcome_table(
         &db,
         &std::collections::BTreeMap::from([(found.id, found.municipality_number)]),
         from,
@@ -283,7 +283,7 @@ pub async fn outcome_tables(
     )
     .await?;
     Ok((
-        crate::outcomes::table_csv(&table),
+        friskliv_store::facts::table_csv(&table),
         fingerprints.len() as u64,
     ))
 }
@@ -295,8 +295,8 @@ pub async fn research_extract(
     from: NaiveDate,
     to: NaiveDate,
     format: &str,
-) -> Result<(std::path::PathBuf, crate::jobs::Report), AdminError> {
-    let Some(format) = crate::jobs::ResearchFormat::parse(format) else {
+) -> Result<(std::path::PathBuf, friskliv_store::jobs::Report), AdminError> {
+    let Some(format) = friskliv_store::jobs::ResearchFormat::parse(format) else {
         return Err(FieldError::new("--format", "one_of", "must be csv, json or fhir").into());
     };
     let db = open_migrated(config).await?;
@@ -311,16 +311,17 @@ pub async fn research_extract(
     )
     .await?;
     let job = Uuid::now_v7();
-    let request = crate::jobs::ResearchRequest {
+    let request = friskliv_store::jobs::ResearchRequest {
         centre_id: centre,
         from,
         to,
         format,
     };
-    let today = crate::clock::today(Utc::now());
-    let report = crate::jobs::run_research(&db, &config.export_dir, job, &request, today).await?;
+    let today = friskliv_store::clock::today(Utc::now());
+    let report =
+        friskliv_store::jobs::run_research(&db, &config.export_dir, job, &request, today).await?;
     Ok((
-        crate::jobs::file_of(&config.export_dir, job, format),
+        friskliv_store::jobs::file_of(&config.export_dir, job, format),
         report,
     ))
 }
@@ -334,7 +335,7 @@ pub async fn export_job(
 ) -> Result<serde_json::Value, AdminError> {
     use sea_orm::EntityTrait;
     let db = open_migrated(config).await?;
-    let Some(job) = crate::store::entities::export_job::Entity::find_by_id(job_id)
+    let Some(job) = friskliv_store::db::entities::export_job::Entity::find_by_id(job_id)
         .one(&db)
         .await?
     else {
@@ -352,7 +353,7 @@ pub async fn export_job(
         if job.status != "done" {
             return Err(AdminError::NoFile(job.id, job.status));
         }
-        let format = crate::jobs::ResearchFormat::parse(&job.format)
+        let format = friskliv_store::jobs::ResearchFormat::parse(&job.format)
             .ok_or_else(|| anyhow::anyhow!("stored export format {:?}", job.format))?;
         operator_audit(
             &db,
@@ -362,7 +363,7 @@ pub async fn export_job(
         )
         .await?;
         std::fs::copy(
-            crate::jobs::file_of(&config.export_dir, job.id, format),
+            friskliv_store::jobs::file_of(&config.export_dir, job.id, format),
             target,
         )
         .map_err(|e| anyhow::anyhow!("copying the extract to {}: {e}", target.display()))?;
@@ -402,7 +403,7 @@ pub async fn grant_evaluation(
     if !is_evaluator {
         return Err(AdminError::NoSuchEvaluator(account));
     }
-    Ok(crate::store::reports::grant_area(&db, account, &area, Utc::now()).await?)
+    Ok(friskliv_store::db::reports::grant_area(&db, account, &area, Utc::now()).await?)
 }
 
 /// `friskliv admin revoke-evaluation`; returns whether a grant was removed.
@@ -412,7 +413,7 @@ pub async fn revoke_evaluation(
 ) -> Result<bool, AdminError> {
     let (account, area) = (grant.account, area_of(grant)?);
     let db = open_migrated(config).await?;
-    Ok(crate::store::reports::revoke_area(&db, account, &area).await?)
+    Ok(friskliv_store::db::reports::revoke_area(&db, account, &area).await?)
 }
 
 /// One line per staff account of a centre: id, role, name, granted areas.
@@ -422,19 +423,19 @@ pub async fn list_staff(config: &Config, centre: Uuid) -> Result<Vec<String>, Ad
     if identity::find_centre(&db, centre).await?.is_none() {
         return Err(AdminError::NoSuchCentre(centre));
     }
-    let staff = crate::store::entities::account::Entity::find()
-        .filter(crate::store::entities::account::Column::CentreId.eq(centre))
-        .filter(crate::store::entities::account::Column::Role.is_in([
+    let staff = friskliv_store::db::entities::account::Entity::find()
+        .filter(friskliv_store::db::entities::account::Column::CentreId.eq(centre))
+        .filter(friskliv_store::db::entities::account::Column::Role.is_in([
             AccountRole::CentreAdmin.as_str(),
             AccountRole::Veileder.as_str(),
             AccountRole::Evaluator.as_str(),
         ]))
-        .order_by_asc(crate::store::entities::account::Column::CreatedAt)
+        .order_by_asc(friskliv_store::db::entities::account::Column::CreatedAt)
         .all(&db)
         .await?;
     let mut lines = Vec::new();
     for a in staff {
-        let areas = crate::store::reports::evaluation_areas(&db, a.id).await?;
+        let areas = friskliv_store::db::reports::evaluation_areas(&db, a.id).await?;
         let areas: Vec<String> = areas
             .iter()
             .map(|g| format!("{} {}", g.kind(), g.code()))

@@ -242,6 +242,13 @@ impl Config {
         }
     }
 
+    pub fn db_settings(&self) -> friskliv_store::DbSettings {
+        friskliv_store::DbSettings {
+            url: self.database_url.clone(),
+            pool_size: self.db_pool_size,
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }

@@ -3,9 +3,10 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::Parser;
 use friskliv_api::cli::{AdminCommand, AdminError, Cli, Command};
-use friskliv_api::seed::SeedOptions;
 use friskliv_api::startup::{DOCS_PATH, SPEC_PATH, shutdown_signal};
-use friskliv_api::{Application, Config, cli, openapi_json, store, telemetry};
+use friskliv_api::{Application, Config, cli, openapi_json, telemetry};
+use friskliv_store::db as store;
+use friskliv_store::seed::SeedOptions;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -48,7 +49,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
-    let db = store::connect(&config).await?;
+    let db = store::connect(&config.db_settings()).await?;
     store::migrate(&db).await?;
     println!(
         "Migrations applied to {}",

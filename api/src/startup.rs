@@ -19,8 +19,8 @@ use crate::error::catch_all;
 use crate::http_headers::{AllowIndex, ResponseHeaders};
 use crate::routes::{Api, api};
 use crate::state::AppState;
-use crate::store;
 use crate::telemetry::request_span;
+use friskliv_store::db as store;
 
 pub const SPEC_PATH: &str = "/v1/openapi.json";
 pub const DOCS_PATH: &str = "/docs";
@@ -89,7 +89,7 @@ impl Application {
     /// Connects and migrates the database and binds the listener; the
     /// server starts answering in [`Application::run_until`].
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = store::connect(&config).await?;
+        let db = store::connect(&config.db_settings()).await?;
         store::migrate(&db).await?;
         let state = AppState::new(db, config)?;
         let acceptor = TcpListener::bind(state.config.bind).into_acceptor().await?;
@@ -117,7 +117,7 @@ impl Application {
     /// finish (up to the configured grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
-        let housekeeping = tokio::spawn(crate::jobs::housekeeping_loop(
+        let housekeeping = tokio::spawn(friskliv_store::jobs::housekeeping_loop(
             self.state.db.clone(),
             self.state.config.export_dir.clone(),
             self.state.config.export_retention,

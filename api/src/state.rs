@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use friskliv_store::{WriteGate, WriteTurn};
 use sea_orm::DatabaseConnection;
 use webauthn_rs::Webauthn;
 
@@ -11,10 +12,7 @@ use crate::config::Config;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    /// SQLite has one writer at a time. Writers that contend for its lock
-    /// back off and sleep (long tails under load); queueing them here in
-    /// arrival order instead keeps latency even. `None` on PostgreSQL.
-    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    write_gate: WriteGate,
     pub webauthn: Arc<Webauthn>,
     pub config: Arc<Config>,
     pub auth_limiter: Arc<RateLimiter>,
@@ -31,9 +29,7 @@ impl AppState {
         let webauthn = builder
             .build()
             .map_err(|e| anyhow::anyhow!("invalid WebAuthn relying party settings: {e:?}"))?;
-        let write_gate = config
-            .is_sqlite()
-            .then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let write_gate = WriteGate::for_database(config.is_sqlite());
         Ok(AppState {
             db,
             write_gate,
@@ -44,15 +40,9 @@ impl AppState {
     }
 }
 
-/// A turn to write (SQLite), held until the write transaction commits.
-pub type WriteTurn = Option<tokio::sync::OwnedMutexGuard<()>>;
-
 impl AppState {
     /// Waits for this request's turn to write; hold it through the commit.
     pub async fn write_turn(&self) -> WriteTurn {
-        match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        }
+        self.write_gate.turn().await
     }
 }

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use friskliv_api::Config;
 use friskliv_api::cli;
-use friskliv_api::seed::{SeedOptions, SeedSummary};
-use friskliv_api::store::entities::{account, diary_entry};
 use friskliv_domain::diary::{EntryContent, EntryKind};
+use friskliv_store::db::entities::{account, diary_entry};
+use friskliv_store::seed::{SeedOptions, SeedSummary};
 use sea_orm::{Database, EntityTrait};
 
 const PARTICIPANTS: u32 = 24;
@@ -210,7 +210,7 @@ async fn bad_options_and_unknown_centres_are_refused() {
 /// periods of participants with `research` consent, less what it dropped.
 #[tokio::test]
 async fn operator_exports_run_on_seeded_data() {
-    use friskliv_api::store::entities::{consent, period};
+    use friskliv_store::db::entities::{consent, period};
     use sea_orm::{ColumnTrait, QueryFilter};
 
     let file = TempDb::new();

@@ -6,13 +6,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use chrono::{DateTime, Utc};
-use friskliv_api::seed::{
-    PlannedEntry, diary_inputs, diary_window, participant_rng, plan_participant,
-};
-use friskliv_api::store::entities::diary_entry;
-use friskliv_api::store::{self, identity};
 use friskliv_domain::AccountRole;
 use friskliv_domain::diary::EntryKind;
+use friskliv_store::db::entities::diary_entry;
+use friskliv_store::db::{self as store, identity};
+use friskliv_store::seed::{
+    PlannedEntry, diary_inputs, diary_window, participant_rng, plan_participant,
+};
 use friskliv_tests::TestApp;
 use reqwest::StatusCode;
 use sea_orm::{EntityTrait, TransactionTrait};
@@ -72,7 +72,7 @@ pub async fn raw_insert(
     entries: &[PlannedEntry],
     now: DateTime<Utc>,
 ) -> anyhow::Result<(usize, Duration)> {
-    let db = store::connect(&app.config).await?;
+    let db = store::connect(&app.config.db_settings()).await?;
     let participant = identity::create_account(
         &db,
         Uuid::now_v7(),

@@ -48,7 +48,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, ensure};
 use chrono::{DateTime, Utc};
 use clap::{Parser, ValueEnum};
-use friskliv_api::seed::PlannedEntry;
+use friskliv_store::seed::PlannedEntry;
 use friskliv_tests::{Backend, PasskeyDevice, TestApp};
 use reqwest::StatusCode;
 use uuid::Uuid;

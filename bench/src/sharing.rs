@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use friskliv_api::seed::{
-    Adherence, PlannedEntry, diary_inputs, diary_window, generate_diary, participant_rng,
-    plan_participant,
-};
-use friskliv_api::store::{self, diary, identity, sharing};
 use friskliv_domain::AccountRole;
 use friskliv_domain::consent::{ConsentMethod, ConsentScope};
 use friskliv_domain::diary::EntryKind;
+use friskliv_store::db::{self as store, diary, identity, sharing};
+use friskliv_store::seed::{
+    Adherence, PlannedEntry, diary_inputs, diary_window, generate_diary, participant_rng,
+    plan_participant,
+};
 use friskliv_tests::{PasskeyDevice, Session, TestApp};
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -356,7 +356,7 @@ pub async fn caseload(
     const WEEKS: u32 = 4;
     let started = Instant::now();
     let (centre, veileder) = centre_with_veileder(app, "Benchmark caseload").await?;
-    let db = store::connect(&app.config).await?;
+    let db = store::connect(&app.config.db_settings()).await?;
     let (first_day, _) = diary_window(now, WEEKS);
     let mut results = CaseloadResults {
         participants: n,

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDate, Utc};
-use friskliv_api::seed::{SeedOptions, seed_demo};
+use friskliv_store::seed::{SeedOptions, seed_demo};
 use friskliv_tests::{PasskeyDevice, Session, TestApp, stories};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -196,9 +196,9 @@ fn assert_valid_fhir_r4(bundle: &Value) {
 /// same outcomes as the participant's own view of that period: the tables
 /// count what participants and veiledere see.
 async fn tables_count_the_outcomes_participants_see(app: TestApp) {
-    use friskliv_api::outcomes::period_facts;
-    use friskliv_api::store::{journey, reports::PeriodPages};
     use friskliv_domain::outcomes::period_outcomes;
+    use friskliv_store::db::{journey, reports::PeriodPages};
+    use friskliv_store::facts::period_facts;
 
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
     let db = app.db().await;
@@ -457,9 +457,9 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
 
     // Every request is audited with its scope, refusals too.
     let db = app.db().await;
-    let audit = friskliv_api::store::entities::export_audit::Entity::find()
-        .filter(friskliv_api::store::entities::export_audit::Column::Action.eq("outcome_tables"))
-        .order_by_asc(friskliv_api::store::entities::export_audit::Column::At)
+    let audit = friskliv_store::db::entities::export_audit::Entity::find()
+        .filter(friskliv_store::db::entities::export_audit::Column::Action.eq("outcome_tables"))
+        .order_by_asc(friskliv_store::db::entities::export_audit::Column::At)
         .all(&db)
         .await
         .unwrap();
@@ -678,7 +678,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
     let files = || std::fs::read_dir(dir).unwrap().count();
     assert_eq!(files(), 3);
     let retention = app.config.export_retention;
-    let early = friskliv_api::jobs::housekeeping(
+    let early = friskliv_store::jobs::housekeeping(
         &db,
         dir,
         Utc::now() + retention - Duration::hours(1),
@@ -687,7 +687,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
     .await
     .unwrap();
     assert_eq!((early.expired, early.stray_files, files()), (0, 0, 3));
-    let late = friskliv_api::jobs::housekeeping(
+    let late = friskliv_store::jobs::housekeeping(
         &db,
         dir,
         Utc::now() + retention + Duration::hours(1),
@@ -722,7 +722,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
     let operator_extract = aged(&format!("research-{}.csv", Uuid::now_v7()));
     let partial = aged(&format!("research-{}.partial", Uuid::now_v7()));
     let foreign = aged("budget-2027.xlsx");
-    let swept = friskliv_api::jobs::housekeeping(&db, dir, Utc::now(), retention)
+    let swept = friskliv_store::jobs::housekeeping(&db, dir, Utc::now(), retention)
         .await
         .unwrap();
     assert_eq!(swept.stray_files, 2);
@@ -730,7 +730,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
     assert!(foreign.exists());
     // A job whose server stopped mid-way fails after six hours instead of
     // running for ever; one started an hour ago is left alone.
-    use friskliv_api::store::entities::export_job;
+    use friskliv_store::db::entities::export_job;
     use sea_orm::{ActiveModelTrait, Set};
     let mut stuck = Vec::new();
     for hours_ago in [7, 1] {
@@ -753,7 +753,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
         .unwrap();
         stuck.push(id);
     }
-    let swept = friskliv_api::jobs::housekeeping(&db, dir, Utc::now(), retention)
+    let swept = friskliv_store::jobs::housekeeping(&db, dir, Utc::now(), retention)
         .await
         .unwrap();
     assert_eq!(swept.stalled, 1);

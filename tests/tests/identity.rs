@@ -543,7 +543,7 @@ async fn recovery_invite_adds_a_passkey_to_the_existing_account(app: TestApp) {
         format!("passkeys/{}", passkeys.body[1]["id"].as_str().unwrap())
     );
     // The security audit keeps the issue and the redemption.
-    let audit = friskliv_api::store::identity::audit_of(
+    let audit = friskliv_store::db::identity::audit_of(
         &app.db().await,
         participant.account_id.parse().unwrap(),
     )

@@ -7,7 +7,7 @@
 //! no export body shows a count of 1–4 that is not marked suppressed.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use friskliv_api::seed::{SeedOptions, seed_demo};
+use friskliv_store::seed::{SeedOptions, seed_demo};
 use friskliv_tests::{PasskeyDevice, Reply, Session, TestApp, stories};
 use rand::{Rng, SeedableRng};
 use reqwest::{Method, StatusCode};
@@ -793,7 +793,7 @@ async fn outcome_tables_cannot_be_differenced(app: TestApp) {
         .assert_status(StatusCode::OK);
 
     // Every refusal is in the audit, with its reason.
-    let audit = friskliv_api::store::entities::export_audit::Entity::find()
+    let audit = friskliv_store::db::entities::export_audit::Entity::find()
         .all(&db)
         .await
         .unwrap();
@@ -883,9 +883,9 @@ async fn extract_reports_name_no_small_class(app: TestApp) {
     );
     // The audit keeps the whole report.
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let audit = friskliv_api::store::entities::export_audit::Entity::find()
+    let audit = friskliv_store::db::entities::export_audit::Entity::find()
         .filter(
-            friskliv_api::store::entities::export_audit::Column::Action
+            friskliv_store::db::entities::export_audit::Column::Action
                 .eq("research_extract_report"),
         )
         .all(&app.db().await)

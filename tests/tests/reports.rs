@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate, Utc};
-use friskliv_api::seed::{SeedOptions, seed_demo};
+use friskliv_store::seed::{SeedOptions, seed_demo};
 use friskliv_tests::{PasskeyDevice, Session, TestApp, stories};
 use reqwest::StatusCode;
 use sea_orm::{FromQueryResult, JsonValue, Statement};

@@ -2182,7 +2182,7 @@ async fn journey_and_export_matrix(app: TestApp) {
         &journal,
     );
     // …and each one, allowed or refused, is in the export audit instead.
-    use friskliv_api::store::entities::export_audit;
+    use friskliv_store::db::entities::export_audit;
     use sea_orm::EntityTrait;
     let names: HashMap<Uuid, &str> = [va, aa, ea, ea2, vb, ab, eb, q]
         .iter()

@@ -25,11 +25,11 @@ use crate::auth::{BearerAuth, authenticate, parse_role, rate_limit, sha256_hex, 
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::entities::webauthn_ceremony;
-use crate::store::identity::{
+use friskliv_store::db::entities::webauthn_ceremony;
+use friskliv_store::db::identity::{
     self, CEREMONY_AUTHENTICATION, CEREMONY_REGISTRATION, InviteRefusal, NewPasskey,
 };
-use crate::store::sharing;
+use friskliv_store::db::sharing;
 
 /// How long a started ceremony can be finished: enough for a person to
 /// answer their phone's prompt, short enough to bound stored challenges.
@@ -163,10 +163,10 @@ fn credential_id_text(raw: &[u8]) -> String {
 /// the account holder sees it — a participant in their access log.
 async fn recovered(
     txn: &sea_orm::DatabaseTransaction,
-    invite: &crate::store::entities::invite::Model,
-    account: &crate::store::entities::account::Model,
+    invite: &friskliv_store::db::entities::invite::Model,
+    account: &friskliv_store::db::entities::account::Model,
     role: friskliv_domain::AccountRole,
-    passkey: &crate::store::entities::passkey::Model,
+    passkey: &friskliv_store::db::entities::passkey::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let revoked = identity::revoke_sessions_of(txn, account.id, now).await?;

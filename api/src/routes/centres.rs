@@ -17,7 +17,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
-use crate::store::{identity, sharing};
+use friskliv_store::db::{identity, sharing};
 
 pub struct CentresApi;
 
@@ -135,7 +135,9 @@ impl CentresApi {
                     .ok_or_else(|| ApiError::not_found("participant at this centre"))?;
                 // Otherwise the "guardian" would be a second account that
                 // consents for an adult without them.
-                if !sharing::is_under_16(&state.db, child, crate::clock::today(now)).await? {
+                if !sharing::is_under_16(&state.db, child, friskliv_store::clock::today(now))
+                    .await?
+                {
                     // Against the stored birth month: 409, as every refusal
                     // that depends on stored state rather than the request.
                     return Err(ApiError::conflict_field(FieldError::new(

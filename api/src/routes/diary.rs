@@ -23,8 +23,8 @@ use crate::body::{JsonBody, JsonBodyAs};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::params::{Bounded, CursorParam, IdParam, KindParam};
 use crate::state::AppState;
-use crate::store::diary::{self, ListPosition, Outcome, Write};
-use crate::store::entities::diary_entry;
+use friskliv_store::db::diary::{self, ListPosition, Outcome, Write};
+use friskliv_store::db::entities::diary_entry;
 
 /// Most items in one sync request.
 pub const MAX_SYNC_ITEMS: usize = 500;

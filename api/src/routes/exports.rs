@@ -18,12 +18,12 @@ use super::ApiTags;
 use super::participants::actor_of;
 use super::reports::Format;
 use crate::auth::{BearerAuth, authenticate};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::outcomes::{outcome_table, table_csv};
 use crate::params::Bounded;
 use crate::state::AppState;
-use crate::store::reports;
+use friskliv_store::clock;
+use friskliv_store::db::reports;
+use friskliv_store::facts::{outcome_table, table_csv};
 
 pub struct ExportsApi;
 
@@ -162,7 +162,7 @@ fn parse_group_by(raw: Option<&str>) -> ApiResult<Vec<Dimension>> {
 /// The scope a request names: at most one of a centre, a municipality or a
 /// county; none means the caller's own centre.
 fn requested_scope(
-    actor: &crate::store::sharing::Actor,
+    actor: &friskliv_store::db::sharing::Actor,
     centre_id: Option<Uuid>,
     municipality: Option<&str>,
     county: Option<&str>,
@@ -321,7 +321,7 @@ impl ExportsApi {
         // The check and the record are one step, so two tables asked for at
         // once are judged against each other.
         let turn = state.write_turn().await;
-        let txn = crate::store::begin_write(&state.db).await?;
+        let txn = friskliv_store::db::begin_write(&state.db).await?;
         let earlier = reports::releases_of(&txn, actor.account_id, window.year()).await?;
         let verdict = may_release(&earlier, &release);
         let mut parameters = parameters;
@@ -431,7 +431,7 @@ pub struct ExportJobView {
 }
 
 fn job_view(
-    j: crate::store::entities::export_job::Model,
+    j: friskliv_store::db::entities::export_job::Model,
     retention: chrono::Duration,
 ) -> ExportJobView {
     ExportJobView {
@@ -474,9 +474,9 @@ pub struct ResearchApi;
 
 async fn own_job(
     state: &AppState,
-    actor: &crate::store::sharing::Actor,
+    actor: &friskliv_store::db::sharing::Actor,
     id: Uuid,
-) -> ApiResult<crate::store::entities::export_job::Model> {
+) -> ApiResult<friskliv_store::db::entities::export_job::Model> {
     match reports::requested_job(&state.db, actor, id).await? {
         Some(job) => Ok(job),
         None => {
@@ -520,7 +520,7 @@ impl ResearchApi {
         let principal = authenticate(&state, &auth).await?;
         let actor = actor_of(&principal);
         let body = body.0;
-        let Some(format) = crate::jobs::ResearchFormat::parse(&body.format) else {
+        let Some(format) = friskliv_store::jobs::ResearchFormat::parse(&body.format) else {
             return Err(ApiError::validation(FieldError::new(
                 "format",
                 "one_of",
@@ -555,7 +555,7 @@ impl ResearchApi {
             ));
         };
         let id = Uuid::now_v7();
-        let job = crate::store::entities::export_job::ActiveModel {
+        let job = friskliv_store::db::entities::export_job::ActiveModel {
             id: sea_orm::Set(id),
             requested_by: sea_orm::Set(Some(actor.account_id)),
             centre_id: sea_orm::Set(centre),
@@ -570,11 +570,11 @@ impl ResearchApi {
         }
         .insert(&state.db)
         .await?;
-        tokio::spawn(crate::jobs::run_job(
+        tokio::spawn(friskliv_store::jobs::run_job(
             state.db.clone(),
             state.config.export_dir.clone(),
             id,
-            crate::jobs::ResearchRequest {
+            friskliv_store::jobs::ResearchRequest {
                 centre_id: centre,
                 from,
                 to,
@@ -634,7 +634,7 @@ impl ResearchApi {
                 format!("the job is {}; download when it is done", job.status),
             ));
         }
-        let format = crate::jobs::ResearchFormat::parse(&job.format)
+        let format = friskliv_store::jobs::ResearchFormat::parse(&job.format)
             .ok_or_else(|| ApiError::internal("stored export format"))?;
         reports::audit(
             &state.db,
@@ -646,7 +646,7 @@ impl ResearchApi {
             Utc::now(),
         )
         .await?;
-        let path = crate::jobs::file_of(&state.config.export_dir, job.id, format);
+        let path = friskliv_store::jobs::file_of(&state.config.export_dir, job.id, format);
         let file = tokio::fs::File::open(&path)
             .await
             .map_err(|_| ApiError::not_found("export file (it may have been cleaned up)"))?;

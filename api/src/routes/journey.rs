@@ -26,15 +26,15 @@ use super::ApiTags;
 use super::participants::authorized;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
-use crate::store::entities::{
+use friskliv_store::clock;
+use friskliv_store::db::entities::{
     assessment, conversation, course, goal, participant_profile, period, referral,
 };
-use crate::store::journey::{self, Author, Recorder, Refused};
-use crate::store::sharing::StaffAction;
+use friskliv_store::db::journey::{self, Author, Recorder, Refused};
+use friskliv_store::db::sharing::StaffAction;
 
 pub struct JourneyApi;
 
@@ -97,7 +97,7 @@ pub fn attributes_view(
     };
     Ok(ParticipantAttributesView {
         participant_id,
-        birth_month: crate::store::sharing::birth_month_of(Some(&p)).map(|b| b.to_wire()),
+        birth_month: friskliv_store::db::sharing::birth_month_of(Some(&p)).map(|b| b.to_wire()),
         sex: stored_opt("sex", p.sex.as_deref())?,
         height_cm: p.height_cm,
         municipality: p.municipality,
@@ -1262,7 +1262,7 @@ impl JourneyApi {
 
 async fn renew(
     db: &impl ConnectionTrait,
-    grant: &crate::store::sharing::Grant,
+    grant: &friskliv_store::db::sharing::Grant,
     seq: u32,
     start: &mut friskliv_domain::journey::PeriodStart,
     now: DateTime<Utc>,

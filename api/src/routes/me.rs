@@ -18,15 +18,15 @@ use super::auth::{
 };
 use super::diary::view;
 use crate::body::{JsonBody, JsonStream};
-use crate::store::diary;
+use friskliv_store::db::diary;
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
-use crate::store::entities::{account, passkey, session};
-use crate::store::identity::{self, CEREMONY_ERASURE, PasskeyRemoval};
+use friskliv_store::db::entities::{account, passkey, session};
+use friskliv_store::db::identity::{self, CEREMONY_ERASURE, PasskeyRemoval};
 
 pub struct MeApi;
 
@@ -75,7 +75,7 @@ pub async fn me_of(
         display_name: account.display_name.clone(),
         created_at: account.created_at,
         session_expires_at: session.expires_at,
-        evaluation_areas: crate::store::reports::evaluation_areas(db, account.id)
+        evaluation_areas: friskliv_store::db::reports::evaluation_areas(db, account.id)
             .await?
             .iter()
             .map(|a| EvaluationAreaView {
@@ -152,8 +152,8 @@ pub enum Erased {
 /// export's `"attributes":…,"periods":[…],"goals":[…],"assessments":[…],`.
 async fn journey_export(db: &DatabaseConnection, participant: Uuid) -> ApiResult<String> {
     use super::journey::{assessment_views, attributes_view, goal_views, period_view};
-    use crate::store::journey;
-    let today = crate::clock::today(Utc::now());
+    use friskliv_store::db::journey;
+    let today = friskliv_store::clock::today(Utc::now());
     let periods = journey::own_periods(db, participant).await?;
     let attributes = attributes_view(participant, journey::own_attributes(db, participant).await?)?;
     let goals = goal_views(journey::own_goals(db, participant).await?, &periods)?;

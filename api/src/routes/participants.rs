@@ -23,11 +23,12 @@ use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, CursorParam, IdParam, KindParam};
-use crate::state::{AppState, WriteTurn};
-use crate::store::consents::{self, Confirmer, OralRecorded};
-use crate::store::diary::Write;
-use crate::store::sharing::{self, Actor, Grant, Refusal, StaffAction};
-use crate::store::{begin_write, diary};
+use crate::state::AppState;
+use friskliv_store::WriteTurn;
+use friskliv_store::db::consents::{self, Confirmer, OralRecorded};
+use friskliv_store::db::diary::Write;
+use friskliv_store::db::sharing::{self, Actor, Grant, Refusal, StaffAction};
+use friskliv_store::db::{begin_write, diary};
 
 pub struct ParticipantsApi;
 
@@ -220,10 +221,10 @@ impl ParticipantsApi {
             return Err(unknown_caseload_cursor());
         };
         let ids: Vec<Uuid> = rows.iter().map(|r| r.participant.id).collect();
-        let open = crate::store::journey::open_periods(&txn, centre_id, &ids).await?;
+        let open = friskliv_store::db::journey::open_periods(&txn, centre_id, &ids).await?;
         txn.commit().await?;
         drop(turn);
-        let today = crate::clock::today(Utc::now());
+        let today = friskliv_store::clock::today(Utc::now());
         let week_of = |id: Uuid| {
             open.iter()
                 .find(|p| p.participant_id == id)
@@ -290,13 +291,13 @@ impl ParticipantsApi {
         .await?;
         // Week 1 is the current period's first week; before any period, the
         // first diary day's.
-        let period = crate::store::journey::current_period(&txn, &grant).await?;
+        let period = friskliv_store::db::journey::current_period(&txn, &grant).await?;
         let first_day = match (from.0, period) {
             (Some(day), _) => day,
             (None, Some(period)) => period.start_date,
             (None, None) => sharing::first_diary_day_for(&txn, &grant)
                 .await?
-                .unwrap_or_else(|| crate::clock::today(Utc::now())),
+                .unwrap_or_else(|| friskliv_store::clock::today(Utc::now())),
         };
         let last_day = first_day + Duration::days(7 * i64::from(weeks) - 1);
         let rows = sharing::summary_entries_for(&txn, &grant, first_day, last_day).await?;

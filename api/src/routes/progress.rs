@@ -24,15 +24,15 @@ use super::journey::{
 use super::participants::authorized;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::outcomes::period_facts;
 use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
-use crate::store::begin_write;
-use crate::store::entities::period;
-use crate::store::journey::{self, Author, Recorder};
-use crate::store::sharing::StaffAction;
+use friskliv_store::clock;
+use friskliv_store::db::begin_write;
+use friskliv_store::db::entities::period;
+use friskliv_store::db::journey::{self, Author, Recorder};
+use friskliv_store::db::sharing::StaffAction;
+use friskliv_store::facts::period_facts;
 
 pub struct ProgressApi;
 

@@ -15,11 +15,11 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::participants::actor_of;
 use crate::auth::{BearerAuth, authenticate};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, IdParam};
 use crate::state::AppState;
-use crate::store::reports;
+use friskliv_store::clock;
+use friskliv_store::db::reports;
 
 pub struct ReportsApi;
 
@@ -115,7 +115,7 @@ fn csv(report: &KostraReport) -> String {
         for c in list {
             out.push_str(&format!(
                 "{measure},{},{}\n",
-                crate::csv::field(&c.category),
+                friskliv_store::csv::field(&c.category),
                 shown(c.persons)
             ));
         }

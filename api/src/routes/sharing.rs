@@ -18,8 +18,8 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, IdParam};
 use crate::state::AppState;
-use crate::store::begin_write;
-use crate::store::{consents, identity, sharing};
+use friskliv_store::db::begin_write;
+use friskliv_store::db::{consents, identity, sharing};
 
 pub struct SharingApi;
 
@@ -214,12 +214,12 @@ async fn managed_participants(
 ) -> ApiResult<Vec<Uuid>> {
     match principal.role {
         AccountRole::Participant => Ok(vec![principal.account.id]),
-        AccountRole::Guardian => {
-            Ok(
-                sharing::children_of(&state.db, principal.account.id, crate::clock::today(now))
-                    .await?,
-            )
-        }
+        AccountRole::Guardian => Ok(sharing::children_of(
+            &state.db,
+            principal.account.id,
+            friskliv_store::clock::today(now),
+        )
+        .await?),
         _ => Err(ApiError::forbidden(
             "consents are given by participants and their guardians",
         )),
@@ -232,7 +232,7 @@ async fn needs_guardian(
     participant: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    Ok(sharing::is_under_16(&state.db, participant, crate::clock::today(now)).await?)
+    Ok(sharing::is_under_16(&state.db, participant, friskliv_store::clock::today(now)).await?)
 }
 
 /// Oral consent is confirmed by the participant themself, who must be 16

@@ -5,7 +5,7 @@ use poem_openapi::{Object, OpenApi};
 use super::ApiTags;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store;
+use friskliv_store::db as store;
 
 pub struct SystemApi;
 

@@ -27,10 +27,10 @@ use serde_json::json;
 use sha2::Sha256;
 use uuid::Uuid;
 
-use crate::outcomes::period_facts;
-use crate::store::entities::{consent, export_job, participant_profile, period};
-use crate::store::reports::each_period_with_rows;
-use crate::store::sharing::birth_month_of;
+use crate::db::entities::{consent, export_job, participant_profile, period};
+use crate::db::reports::each_period_with_rows;
+use crate::db::sharing::birth_month_of;
+use crate::facts::period_facts;
 
 /// The file formats of a research extract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -565,7 +565,7 @@ pub async fn run_job(db: DatabaseConnection, dir: PathBuf, job: Uuid, request: R
         Ok(report) => {
             done.rows_written = Set(i64::try_from(report.rows).unwrap_or(i64::MAX));
             done.report = Set(Some(report.for_requester().to_string()));
-            if let Err(e) = crate::store::reports::audit_job_report(
+            if let Err(e) = crate::db::reports::audit_job_report(
                 &db,
                 job,
                 request.centre_id,

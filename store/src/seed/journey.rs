@@ -22,11 +22,11 @@ use rand_chacha::ChaCha8Rng;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
-use crate::seed::{Adherence, ParticipantPlan, Sex as PlanSex};
-use crate::store::entities::{
+use crate::db::entities::{
     assessment, conversation, course, goal, participant_profile, period, referral,
 };
-use crate::store::sharing;
+use crate::db::sharing;
+use crate::seed::{Adherence, ParticipantPlan, Sex as PlanSex};
 
 /// Referral sources of referred participants (a product choice shaped like
 /// ssb 3465-3584: GPs refer most).

@@ -1,6 +1,6 @@
-//! Persistence: connecting, migrating, and the queries the routes use.
-//! Authorisation that depends on data (which centre, which account) is part
-//! of the query itself, so a handler cannot forget it.
+//! The database: connecting, migrating, the entities, and the queries the
+//! use cases run. Authorisation that depends on data (which centre, which
+//! account) is part of the query itself, so no caller can forget it.
 
 pub mod consents;
 pub mod diary;
@@ -17,24 +17,36 @@ use friskliv_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-use crate::config::Config;
-
 /// Opens the database the configuration names. For SQLite the file and its
 /// folder are created on first start, with WAL, a busy timeout and foreign
 /// keys on; PostgreSQL gets a pool of the configured size, with JIT off.
-pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    if config.is_sqlite() {
-        ensure_sqlite_folder(&config.database_url)?;
+/// Where the database is and how many connections to keep.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: String,
+    pub pool_size: u32,
+}
+
+impl DbSettings {
+    pub fn is_sqlite(&self) -> bool {
+        self.url.starts_with("sqlite:")
     }
-    let mut options = ConnectOptions::new(config.database_url.clone());
+}
+
+pub async fn connect(config: &DbSettings) -> Result<DatabaseConnection, DbErr> {
+    if config.is_sqlite() {
+        ensure_sqlite_folder(&config.url)?;
+    }
+    let mut options = ConnectOptions::new(config.url.clone());
     options
-        .max_connections(config.db_pool_size)
+        .max_connections(config.pool_size)
         // A warm pool on PostgreSQL: a burst after a quiet spell should not
         // wait for new (TLS) connections. SQLite connections are cheap.
         .min_connections(if config.is_sqlite() {
             1
         } else {
-            config.db_pool_size
+            config.pool_size
         })
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)

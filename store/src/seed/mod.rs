@@ -19,7 +19,7 @@
 //! **Always valid.** Every entry is built as the wire type
 //! [`DiaryEntryInput`] and parsed with [`DiaryEntryInput::parse`], exactly as
 //! the API parses a phone's entry, and written with
-//! [`crate::store::diary::apply`], the store the routes use.
+//! [`crate::db::diary::apply`], the store the routes use.
 //!
 //! Each participant also gets a journey (`seed_journey.rs`): attributes,
 //! referral and triage, follow-up period 1 with conversations, goals,
@@ -48,9 +48,11 @@ use rand_chacha::ChaCha8Rng;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use uuid::Uuid;
 
-use crate::seed_journey::{JourneyPlan, plan_journey, write_journey};
-use crate::store::diary::{self, Outcome, Write};
-use crate::store::identity;
+pub mod journey;
+
+use crate::db::diary::{self, Outcome, Write};
+use crate::db::identity;
+use journey::{JourneyPlan, plan_journey, write_journey};
 
 /// The centre created when `--centre` is not given.
 pub const DEMO_CENTRE_NAME: &str = "Demo frisklivssentral";

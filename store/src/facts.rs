@@ -19,9 +19,9 @@ use friskliv_domain::outcomes::{
 use friskliv_domain::releases::Fingerprint;
 use friskliv_domain::summary::SummaryEntry;
 
-use crate::store::entities::{assessment, period};
-use crate::store::journey::OutcomeRows;
-use crate::store::sharing::birth_month_of;
+use crate::db::entities::{assessment, period};
+use crate::db::journey::OutcomeRows;
+use crate::db::sharing::birth_month_of;
 
 fn per_day(status: UseStatus, amount: Option<f64>) -> Option<f64> {
     amount.or(match status {
@@ -183,11 +183,11 @@ pub async fn outcome_table(
     dims: Vec<friskliv_domain::outcome_tables::Dimension>,
     today: NaiveDate,
 ) -> Result<(Table, Vec<Fingerprint>), sea_orm::DbErr> {
-    use crate::store::reports::{PERIODS_PER_PAGE, load_page, period_ids};
+    use crate::db::reports::{PERIODS_PER_PAGE, load_page, period_ids};
     use futures_util::StreamExt;
 
     let (pages_out, mut pages_in) =
-        tokio::sync::mpsc::channel::<Vec<crate::store::reports::PeriodWithRows>>(1);
+        tokio::sync::mpsc::channel::<Vec<crate::db::reports::PeriodWithRows>>(1);
     let municipalities = centres.clone();
     let computing = tokio::task::spawn_blocking(move || {
         let mut tables = OutcomeTables::new(dims);
@@ -238,11 +238,11 @@ fn fingerprint(period_id: uuid::Uuid, record: &PeriodRecord) -> Fingerprint {
 }
 
 fn period_record(
-    p: crate::store::reports::PeriodWithRows,
+    p: crate::db::reports::PeriodWithRows,
     municipalities: &std::collections::BTreeMap<uuid::Uuid, String>,
     today: NaiveDate,
 ) -> PeriodRecord {
-    let crate::store::reports::PeriodWithRows {
+    let crate::db::reports::PeriodWithRows {
         period,
         referrer,
         rows,
