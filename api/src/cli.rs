@@ -6,10 +6,10 @@ use clap::{Parser, Subcommand};
 use friskliv_domain::{AccountRole, CentreName, FieldError, InviteCode, MunicipalityNumber};
 use uuid::Uuid;
 
-use crate::auth::issue_invite;
 use crate::config::Config;
 use friskliv_store::db::entities::{centre, invite};
 use friskliv_store::db::{self as store, identity};
+use friskliv_store::identity::issue_invite;
 use friskliv_store::seed::{self, SeedError, SeedOptions, SeedSummary};
 
 #[derive(Parser, Debug)]

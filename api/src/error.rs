@@ -440,3 +440,35 @@ impl From<FieldError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Every refusal of a use case, answered once here.
+impl From<friskliv_store::Error> for ApiError {
+    fn from(err: friskliv_store::Error) -> Self {
+        use friskliv_store::Refusal;
+        match err {
+            friskliv_store::Error::Db(db) => ApiError::internal(db),
+            friskliv_store::Error::Internal(cause) => ApiError::internal(cause),
+            friskliv_store::Error::Refused(refusal) => match refusal {
+                Refusal::Unauthenticated { code, detail } => ApiError::unauthorized(code, detail),
+                Refusal::Forbidden(why) => ApiError::forbidden(why),
+                Refusal::NotFound(what) => ApiError::not_found(&what),
+                Refusal::NotFoundField(e) => ApiError::not_found_field(&e.field, e.rule, e.message),
+                Refusal::Conflict {
+                    code,
+                    detail,
+                    current: Some(current),
+                } => ApiError::conflict_with(code, detail, current),
+                Refusal::Conflict {
+                    code,
+                    detail,
+                    current: None,
+                } => ApiError::conflict(code, detail),
+                Refusal::ConflictField(e) => ApiError::conflict_field(e),
+                Refusal::Gone { code, detail } => ApiError::gone(code, detail),
+                Refusal::GoneField(e) => ApiError::gone_field(&e.field, e.rule, e.message),
+                Refusal::Invalid(errors) => ApiError::validation_many(errors),
+                Refusal::Unreadable(e) => ApiError::bad_request(&e.field, e.rule, e.message),
+            },
+        }
+    }
+}

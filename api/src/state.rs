@@ -2,15 +2,17 @@
 
 use std::sync::Arc;
 
-use friskliv_store::{WriteGate, WriteTurn};
+use friskliv_store::{Clock, Settings, Store, WriteGate, WriteTurn};
 use sea_orm::DatabaseConnection;
 use webauthn_rs::Webauthn;
 
-use crate::auth::RateLimiter;
 use crate::config::Config;
+use crate::rate_limit::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases.
+    pub store: Store,
     pub db: DatabaseConnection,
     write_gate: WriteGate,
     pub webauthn: Arc<Webauthn>,
@@ -30,7 +32,16 @@ impl AppState {
             .build()
             .map_err(|e| anyhow::anyhow!("invalid WebAuthn relying party settings: {e:?}"))?;
         let write_gate = WriteGate::for_database(config.is_sqlite());
+        let store = Store::new(
+            db.clone(),
+            Clock::System,
+            Settings {
+                export_dir: config.export_dir.clone(),
+                export_retention: config.export_retention,
+            },
+        );
         Ok(AppState {
+            store,
             db,
             write_gate,
             webauthn: Arc::new(webauthn),

@@ -20,16 +20,19 @@ use webauthn_rs::prelude::{
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::ApiTags;
-use super::me::{Me, me_of};
-use crate::auth::{BearerAuth, authenticate, parse_role, rate_limit, sha256_hex, start_session};
+use super::me::Me;
+use crate::auth::{BearerAuth, authenticate, parse_role};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::rate_limit;
 use crate::state::AppState;
 use friskliv_store::db::entities::webauthn_ceremony;
 use friskliv_store::db::identity::{
     self, CEREMONY_AUTHENTICATION, CEREMONY_REGISTRATION, InviteRefusal, NewPasskey,
 };
 use friskliv_store::db::sharing;
+use friskliv_store::identity::account::me_of;
+use friskliv_store::identity::{sha256_hex, start_session};
 
 /// How long a started ceremony can be finished: enough for a person to
 /// answer their phone's prompt, short enough to bound stored challenges.
@@ -434,7 +437,7 @@ impl AuthApi {
         Ok(Json(NewSession {
             token,
             expires_at: session.expires_at,
-            account: me_of(&state.db, &account, &session).await?,
+            account: me_of(&state.db, account.id, session.expires_at).await?,
         }))
     }
 
@@ -525,7 +528,7 @@ impl AuthApi {
         Ok(Json(NewSession {
             token,
             expires_at: session.expires_at,
-            account: me_of(&state.db, &account, &session).await?,
+            account: me_of(&state.db, account.id, session.expires_at).await?,
         }))
     }
 
@@ -533,7 +536,7 @@ impl AuthApi {
     #[oai(path = "/v1/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutResponse> {
         let principal = authenticate(&state, &auth).await?;
-        identity::revoke_session(&state.db, principal.session.id, Utc::now()).await?;
+        identity::revoke_session(&state.db, principal.session_id, Utc::now()).await?;
         Ok(LogoutResponse::SignedOut)
     }
 }

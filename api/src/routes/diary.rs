@@ -228,7 +228,7 @@ pub fn participant_id(principal: &Principal) -> ApiResult<Uuid> {
             "only participants keep diaries; staff use the centre's routes",
         ));
     }
-    Ok(principal.account.id)
+    Ok(principal.account_id)
 }
 
 pub fn parse_kind(raw: &str) -> ApiResult<EntryKind> {

@@ -8,7 +8,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
 
@@ -25,66 +25,12 @@ use crate::auth::{BearerAuth, authenticate};
 use crate::error::{ApiError, ApiResult};
 use crate::params::IdParam;
 use crate::state::AppState;
-use friskliv_store::db::entities::{account, passkey, session};
+use friskliv_store::db::entities::passkey;
 use friskliv_store::db::identity::{self, CEREMONY_ERASURE, PasskeyRemoval};
 
 pub struct MeApi;
 
-#[derive(Object)]
-pub struct Me {
-    pub id: Uuid,
-    /// `participant`, `veileder`, `centre_admin` or `evaluator`.
-    pub role: String,
-    /// The centre the account belongs to (staff: where they work;
-    /// participants: the centre that enrolled them).
-    pub centre_id: Option<Uuid>,
-    pub centre_name: Option<String>,
-    pub display_name: String,
-    pub created_at: DateTime<Utc>,
-    /// When the current session ends unless used again (participants) or
-    /// at the latest (staff).
-    pub session_expires_at: DateTime<Utc>,
-    /// Evaluators: the municipalities and counties they may export beyond
-    /// their centre (`municipality=`/`county=` on the export endpoints).
-    pub evaluation_areas: Vec<EvaluationAreaView>,
-}
-
-/// A municipality or county granted to an evaluator.
-#[derive(Object)]
-pub struct EvaluationAreaView {
-    /// `municipality` or `county`.
-    pub kind: String,
-    /// Four-digit municipality or two-digit county number.
-    pub code: String,
-}
-
-pub async fn me_of(
-    db: &impl ConnectionTrait,
-    account: &account::Model,
-    session: &session::Model,
-) -> ApiResult<Me> {
-    let centre_name = match account.centre_id {
-        Some(id) => identity::find_centre(db, id).await?.map(|c| c.name),
-        None => None,
-    };
-    Ok(Me {
-        id: account.id,
-        role: account.role.clone(),
-        centre_id: account.centre_id,
-        centre_name,
-        display_name: account.display_name.clone(),
-        created_at: account.created_at,
-        session_expires_at: session.expires_at,
-        evaluation_areas: friskliv_store::db::reports::evaluation_areas(db, account.id)
-            .await?
-            .iter()
-            .map(|a| EvaluationAreaView {
-                kind: a.kind().to_owned(),
-                code: a.code().to_owned(),
-            })
-            .collect(),
-    })
-}
+pub use friskliv_store::identity::account::{EvaluationAreaView, Me};
 
 #[derive(Object)]
 pub struct PasskeySummary {
@@ -218,9 +164,7 @@ impl MeApi {
     #[oai(path = "/v1/me", method = "get", operation_id = "getMe")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Me>> {
         let principal = authenticate(&state, &auth).await?;
-        Ok(Json(
-            me_of(&state.db, &principal.account, &principal.session).await?,
-        ))
+        Ok(Json(state.store.me(&principal).await?))
     }
 
     /// List my passkeys
@@ -235,7 +179,7 @@ impl MeApi {
         auth: BearerAuth,
     ) -> ApiResult<Json<Vec<PasskeySummary>>> {
         let principal = authenticate(&state, &auth).await?;
-        let passkeys = identity::passkeys_of(&state.db, principal.account.id).await?;
+        let passkeys = identity::passkeys_of(&state.db, principal.account_id).await?;
         Ok(Json(passkeys.into_iter().map(Into::into).collect()))
     }
 
@@ -254,7 +198,7 @@ impl MeApi {
         let principal = authenticate(&state, &auth).await?;
         match identity::remove_passkey(
             &state.db,
-            principal.account.id,
+            principal.account_id,
             passkey_id.get("passkey_id")?,
         )
         .await?
@@ -273,13 +217,13 @@ impl MeApi {
     async fn export(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<ExportResponse> {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
-        let me = me_of(&state.db, &principal.account, &principal.session).await?;
-        let passkeys: Vec<PasskeySummary> = identity::passkeys_of(&state.db, principal.account.id)
+        let me = state.store.me(&principal).await?;
+        let passkeys: Vec<PasskeySummary> = identity::passkeys_of(&state.db, principal.account_id)
             .await?
             .into_iter()
             .map(Into::into)
             .collect();
-        let journey = journey_export(&state.db, principal.account.id).await?;
+        let journey = journey_export(&state.db, principal.account_id).await?;
         let head = format!(
             "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},{journey}\"diary_entries\":[",
             serde_json::Value::String(now.to_rfc3339()),
@@ -287,7 +231,7 @@ impl MeApi {
             passkeys.to_json().unwrap_or_default(),
         );
         let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
-            .chain(export_entries(state.db.clone(), principal.account.id))
+            .chain(export_entries(state.db.clone(), principal.account_id))
             .map(|chunk| chunk.map(bytes_of));
         Ok(ExportResponse::Document(
             JsonStream::new(Body::from_bytes_stream(body)),
@@ -311,7 +255,7 @@ impl MeApi {
     ) -> ApiResult<Json<CeremonyStart>> {
         let principal = authenticate(&state, &auth).await?;
         let now = Utc::now();
-        let passkeys = identity::passkeys_of(&state.db, principal.account.id)
+        let passkeys = identity::passkeys_of(&state.db, principal.account_id)
             .await?
             .iter()
             .map(|p| from_json(&p.credential))
@@ -321,7 +265,7 @@ impl MeApi {
             .start_passkey_authentication(&passkeys)
             .map_err(ApiError::internal)?;
         let context = CeremonyContext {
-            account_id: Some(principal.account.id),
+            account_id: Some(principal.account_id),
             ..CeremonyContext::default()
         };
         Ok(Json(
@@ -353,7 +297,7 @@ impl MeApi {
         // The ceremony first: an unknown one is 404 whatever the credential.
         let ceremony = identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_ERASURE, now)
             .await?
-            .filter(|c| c.account_id == Some(principal.account.id))
+            .filter(|c| c.account_id == Some(principal.account_id))
             .ok_or_else(|| ApiError::not_found("erasure confirmation (expired or already used)"))?;
         let credential: PublicKeyCredential = parse_credential(body.credential)?;
         let authentication: PasskeyAuthentication = from_json(&ceremony.state)?;
@@ -364,8 +308,8 @@ impl MeApi {
                 tracing::info!(error = ?e, "erasure confirmation refused");
                 passkey_not_accepted()
             })?;
-        identity::delete_account(&state.db, principal.account.id).await?;
-        tracing::info!(account = %principal.account.id, "account erased");
+        identity::delete_account(&state.db, principal.account_id).await?;
+        tracing::info!(account = %principal.account_id, "account erased");
         Ok(Erased::Erased)
     }
 }

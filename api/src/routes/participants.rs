@@ -130,9 +130,9 @@ pub struct RecordedConsent {
 
 pub(crate) fn actor_of(principal: &Principal) -> Actor {
     Actor {
-        account_id: principal.account.id,
+        account_id: principal.account_id,
         role: principal.role,
-        centre_id: principal.account.centre_id,
+        centre_id: principal.centre_id,
     }
 }
 

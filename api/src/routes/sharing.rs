@@ -213,10 +213,10 @@ async fn managed_participants(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<Uuid>> {
     match principal.role {
-        AccountRole::Participant => Ok(vec![principal.account.id]),
+        AccountRole::Participant => Ok(vec![principal.account_id]),
         AccountRole::Guardian => Ok(sharing::children_of(
             &state.db,
-            principal.account.id,
+            principal.account_id,
             friskliv_store::clock::today(now),
         )
         .await?),
@@ -247,7 +247,7 @@ async fn own_oral_consent_caller(
             "oral consent is confirmed by the participant it was recorded for",
         ));
     }
-    if needs_guardian(state, principal.account.id, now).await? {
+    if needs_guardian(state, principal.account_id, now).await? {
         return Err(guardian_required());
     }
     Ok(())
@@ -328,14 +328,14 @@ impl SharingApi {
             _ => {
                 if body
                     .participant_id
-                    .is_some_and(|p| p != principal.account.id)
+                    .is_some_and(|p| p != principal.account_id)
                 {
                     return Err(ApiError::forbidden("you can only consent for yourself"));
                 }
-                if needs_guardian(&state, principal.account.id, now).await? {
+                if needs_guardian(&state, principal.account_id, now).await? {
                     return Err(guardian_required());
                 }
-                (principal.account.id, ConsentMethod::InApp)
+                (principal.account_id, ConsentMethod::InApp)
             }
         };
         let participant_account = identity::find_account(&state.db, participant)
@@ -365,7 +365,7 @@ impl SharingApi {
             centre_id,
             body.scope,
             method,
-            principal.account.id,
+            principal.account_id,
             now,
         )
         .await?;
@@ -399,12 +399,12 @@ impl SharingApi {
             .filter(|c| managed.contains(&c.participant_id))
             .ok_or_else(|| ApiError::not_found("consent"))?;
         if principal.role == AccountRole::Participant
-            && needs_guardian(&state, principal.account.id, now).await?
+            && needs_guardian(&state, principal.account_id, now).await?
         {
             return Err(guardian_required());
         }
         let turn = state.write_turn().await;
-        sharing::withdraw_consent(&state.db, consent.id, principal.account.id, now).await?;
+        sharing::withdraw_consent(&state.db, consent.id, principal.account_id, now).await?;
         drop(turn);
         let current = consents::consent_entry(&state.db, consent.id).await?;
         Ok(Json(consent_view(current)?))
@@ -432,7 +432,7 @@ impl SharingApi {
         let txn = begin_write(&state.db).await?;
         let result = consents::confirm_oral(
             &txn,
-            consents::Confirmer::Participant(principal.account.id),
+            consents::Confirmer::Participant(principal.account_id),
             id,
             now,
         )
@@ -461,7 +461,7 @@ impl SharingApi {
         let now = Utc::now();
         own_oral_consent_caller(&state, &principal, now).await?;
         let turn = state.write_turn().await;
-        let result = consents::decline_oral(&state.db, principal.account.id, id, now).await?;
+        let result = consents::decline_oral(&state.db, principal.account_id, id, now).await?;
         drop(turn);
         Ok(Json(oral_consent_view(result.map_err(refused)?)?))
     }
@@ -482,7 +482,7 @@ impl SharingApi {
         if principal.role != AccountRole::Participant {
             return Err(ApiError::forbidden("only a participant has an epikrise"));
         }
-        sharing::set_epikrise_objection(&state.db, principal.account.id, body.objects, Utc::now())
+        sharing::set_epikrise_objection(&state.db, principal.account_id, body.objects, Utc::now())
             .await?;
         Ok(Json(EpikriseObjection {
             objects: body.objects,
@@ -520,7 +520,7 @@ impl SharingApi {
         }
         let before = cursor.0.as_ref().map(|c| c.get("cursor")).transpose()?;
         let rows =
-            sharing::access_log_of(&state.db, principal.account.id, before, limit + 1).await?;
+            sharing::access_log_of(&state.db, principal.account_id, before, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         let rows = &rows[..rows.len().min(limit as usize)];
         let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_account_id).collect();
