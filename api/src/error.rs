@@ -456,13 +456,13 @@ impl From<friskliv_store::Error> for ApiError {
                 Refusal::Conflict {
                     code,
                     detail,
-                    current: Some(current),
-                } => ApiError::conflict_with(code, detail, current),
+                    current,
+                } if current.is_null() => ApiError::conflict(code, detail),
                 Refusal::Conflict {
                     code,
                     detail,
-                    current: None,
-                } => ApiError::conflict(code, detail),
+                    current,
+                } => ApiError::conflict_with(code, detail, current),
                 Refusal::ConflictField(e) => ApiError::conflict_field(e),
                 Refusal::Gone { code, detail } => ApiError::gone(code, detail),
                 Refusal::GoneField(e) => ApiError::gone_field(&e.field, e.rule, e.message),

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use friskliv_store::{Clock, Settings, Store, WriteGate, WriteTurn};
+use friskliv_store::{Clock, Settings, Store, WriteTurn};
 use sea_orm::DatabaseConnection;
 use webauthn_rs::Webauthn;
 
@@ -14,7 +14,6 @@ pub struct AppState {
     /// The use cases.
     pub store: Store,
     pub db: DatabaseConnection,
-    write_gate: WriteGate,
     pub webauthn: Arc<Webauthn>,
     pub config: Arc<Config>,
     pub auth_limiter: Arc<RateLimiter>,
@@ -31,7 +30,6 @@ impl AppState {
         let webauthn = builder
             .build()
             .map_err(|e| anyhow::anyhow!("invalid WebAuthn relying party settings: {e:?}"))?;
-        let write_gate = WriteGate::for_database(config.is_sqlite());
         let store = Store::new(
             db.clone(),
             Clock::System,
@@ -43,7 +41,6 @@ impl AppState {
         Ok(AppState {
             store,
             db,
-            write_gate,
             webauthn: Arc::new(webauthn),
             auth_limiter: Arc::new(RateLimiter::per_minute(config.auth_rate_per_minute)),
             config: Arc::new(config),
@@ -53,7 +50,8 @@ impl AppState {
 
 impl AppState {
     /// Waits for this request's turn to write; hold it through the commit.
+    /// The store's one gate: every writer, handler or use case, queues there.
     pub async fn write_turn(&self) -> WriteTurn {
-        self.write_gate.turn().await
+        self.store.write_turn().await
     }
 }

@@ -16,11 +16,12 @@ pub enum Refusal {
     NotFound(String),
     /// A field names nothing the server knows (404, naming the field).
     NotFoundField(FieldError),
-    /// Conflicts with the current state (409); `current` is the state.
+    /// Conflicts with the current state (409); `current` is the state
+    /// (`null` when there is nothing to show).
     Conflict {
         code: &'static str,
         detail: String,
-        current: Option<serde_json::Value>,
+        current: serde_json::Value,
     },
     /// A field's value conflicts with what is stored (409, naming the field).
     ConflictField(FieldError),
@@ -47,7 +48,7 @@ impl Refusal {
         Refusal::Conflict {
             code,
             detail: detail.into(),
-            current: None,
+            current: serde_json::Value::Null,
         }
     }
 
@@ -59,12 +60,23 @@ impl Refusal {
         Refusal::Conflict {
             code,
             detail: detail.into(),
-            current: Some(current),
+            current,
         }
     }
 
     pub fn invalid(err: FieldError) -> Self {
         Refusal::Invalid(vec![err])
+    }
+
+    /// A value the request was right to send but that breaks a rule only
+    /// stored data can check: naming nothing stored is 404 (`exists`),
+    /// contradicting what is stored 409.
+    pub fn against_stored(err: FieldError) -> Self {
+        if err.rule == "exists" {
+            Refusal::NotFoundField(err)
+        } else {
+            Refusal::ConflictField(err)
+        }
     }
 }
 
@@ -97,7 +109,7 @@ impl From<FieldError> for Error {
     }
 }
 
-pub type Result<T> = std::result::Result<T, Error>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Decodes a stored text column into its domain type; a value that does not
 /// parse is a broken row, not the caller's fault.

@@ -12,15 +12,21 @@
 //!
 //! Refusals are one type, [`Refusal`], inside [`Error`].
 
+pub mod access;
 pub mod clock;
 pub mod csv;
 pub mod db;
+pub mod diary;
 pub mod error;
+pub mod exports;
 pub mod facts;
 pub mod gate;
 pub mod identity;
 pub mod jobs;
+pub mod journey;
+pub mod reports;
 pub mod seed;
+pub mod sharing;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -18,7 +18,6 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -29,11 +28,12 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
+use friskliv_store::access::settle;
 use friskliv_store::clock;
 use friskliv_store::db::entities::{
     assessment, conversation, course, goal, participant_profile, period, referral,
 };
-use friskliv_store::db::journey::{self, Author, Recorder, Refused};
+use friskliv_store::db::journey::{self, Author, Recorder};
 use friskliv_store::db::sharing::StaffAction;
 
 pub struct JourneyApi;
@@ -409,25 +409,6 @@ pub struct PeriodDay {
     pub on: Option<NaiveDate>,
 }
 
-pub fn refused(r: Refused) -> ApiError {
-    match r {
-        Refused::NotFound(what) => ApiError::not_found(what),
-        Refused::Conflict {
-            code,
-            detail,
-            current,
-        } => ApiError::conflict_with(code, detail, current),
-        Refused::Forbidden(why) => ApiError::forbidden(why),
-        // Refused against what is stored (the schema cannot know it): a
-        // reference to nothing is 404, a value that contradicts the stored
-        // journey (a date before the period's start) is 409.
-        Refused::Invalid(e) if e.rule == "exists" => {
-            ApiError::not_found_field(&e.field, e.rule, e.message)
-        }
-        Refused::Invalid(e) => ApiError::conflict_field(e),
-    }
-}
-
 /// The period number in a path: 1, 2, …
 pub fn period_number(raw: &str) -> ApiResult<u32> {
     raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -512,12 +493,9 @@ impl JourneyApi {
             "attributes",
         )
         .await?;
-        let result = journey::update_attributes(&txn, &grant, &attrs, now).await?;
-        txn.commit().await?;
-        Ok(Json(attributes_view(
-            participant_id,
-            Some(result.map_err(refused)?),
-        )?))
+        let result = journey::update_attributes(&txn, &grant, &attrs, now).await;
+        let result = settle(txn, result).await?;
+        Ok(Json(attributes_view(participant_id, Some(result))?))
     }
 
     /// A participant's referrals and their triage
@@ -544,8 +522,8 @@ impl JourneyApi {
             "referrals",
         )
         .await?;
-        let rows = journey::referrals(&txn, &grant).await?;
-        txn.commit().await?;
+        let rows = journey::referrals(&txn, &grant).await;
+        let rows = settle(txn, rows).await?;
         Ok(Json(ReferralList {
             referrals: rows
                 .into_iter()
@@ -621,9 +599,9 @@ impl JourneyApi {
             &format!("referrals/{referral_id}/triage"),
         )
         .await?;
-        let result = journey::set_triage(&txn, &grant, referral_id, &triage).await?;
-        txn.commit().await?;
-        Ok(Json(referral_view(result.map_err(refused)?)?))
+        let result = journey::set_triage(&txn, &grant, referral_id, &triage).await;
+        let result = settle(txn, result).await?;
+        Ok(Json(referral_view(result)?))
     }
 
     /// A participant's follow-up periods
@@ -650,8 +628,8 @@ impl JourneyApi {
             "periods",
         )
         .await?;
-        let rows = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
+        let rows = journey::periods(&txn, &grant).await;
+        let rows = settle(txn, rows).await?;
         let today = clock::today(Utc::now());
         Ok(Json(PeriodList {
             periods: rows
@@ -689,17 +667,9 @@ impl JourneyApi {
             "periods",
         )
         .await?;
-        let result = journey::start_period(&txn, &grant, &start, now).await?;
-        match result {
-            Ok(p) => {
-                txn.commit().await?;
-                Ok(PeriodStarted::Created(Json(period_view(p, today)?)))
-            }
-            Err(r) => {
-                txn.commit().await?;
-                Err(refused(r))
-            }
-        }
+        let result = journey::start_period(&txn, &grant, &start, now).await;
+        let p = settle(txn, result).await?;
+        Ok(PeriodStarted::Created(Json(period_view(p, today)?)))
     }
 
     /// One follow-up period
@@ -728,8 +698,8 @@ impl JourneyApi {
             &format!("periods/{seq}"),
         )
         .await?;
-        let rows = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
+        let rows = journey::periods(&txn, &grant).await;
+        let rows = settle(txn, rows).await?;
         let p = rows
             .into_iter()
             .find(|p| p.seq == i32::try_from(seq).unwrap_or(0))
@@ -887,21 +857,9 @@ impl JourneyApi {
             &format!("periods/{seq}/renew"),
         )
         .await?;
-        // A savepoint, so a refused renewal keeps nothing but the access-log row.
-        let inner = txn.begin().await?;
-        let result = renew(&inner, &grant, seq, &mut start, now).await?;
-        match result {
-            Ok(p) => {
-                inner.commit().await?;
-                txn.commit().await?;
-                Ok(PeriodStarted::Created(Json(period_view(p, today)?)))
-            }
-            Err(r) => {
-                inner.rollback().await?;
-                txn.commit().await?;
-                Err(refused(r))
-            }
-        }
+        let result = journey::renew_period(&txn, &grant, seq, &mut start, now).await;
+        let p = settle(txn, result).await?;
+        Ok(PeriodStarted::Created(Json(period_view(p, today)?)))
     }
 
     /// Health conversations of a period
@@ -930,11 +888,10 @@ impl JourneyApi {
             &format!("periods/{seq}/conversations"),
         )
         .await?;
-        let rows = journey::conversations(&txn, &grant, seq).await?;
-        txn.commit().await?;
+        let rows = journey::conversations(&txn, &grant, seq).await;
+        let rows = settle(txn, rows).await?;
         Ok(Json(ConversationList {
             conversations: rows
-                .map_err(refused)?
                 .into_iter()
                 .map(conversation_view)
                 .collect::<ApiResult<_>>()?,
@@ -973,10 +930,10 @@ impl JourneyApi {
             &format!("periods/{seq}/conversations"),
         )
         .await?;
-        let result = journey::add_conversation(&txn, &grant, seq, &conversation, now).await?;
-        txn.commit().await?;
+        let result = journey::add_conversation(&txn, &grant, seq, &conversation, now).await;
+        let result = settle(txn, result).await?;
         Ok(ConversationCreated::Created(Json(conversation_view(
-            result.map_err(refused)?,
+            result,
         )?)))
     }
 
@@ -1004,9 +961,9 @@ impl JourneyApi {
             "goals",
         )
         .await?;
-        let rows = journey::goals(&txn, &grant).await?;
+        let rows = journey::goals(&txn, &grant).await;
         let periods = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
+        let rows = settle(txn, rows).await?;
         Ok(Json(GoalList {
             goals: goal_views(rows, &periods)?,
         }))
@@ -1074,10 +1031,10 @@ impl JourneyApi {
             &format!("goals/{goal_id}"),
         )
         .await?;
-        let result = journey::edit_goal(&txn, Author::Staff(&grant), goal_id, &goal, now).await?;
+        let result = journey::edit_goal(&txn, Author::Staff(&grant), goal_id, &goal, now).await;
         let periods = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
-        Ok(Json(goal_view(result.map_err(refused)?, &periods)?))
+        let result = settle(txn, result).await?;
+        Ok(Json(goal_view(result, &periods)?))
     }
 
     /// Record how far a goal was reached (at the end conversation)
@@ -1109,10 +1066,10 @@ impl JourneyApi {
         )
         .await?;
         let result =
-            journey::set_goal_attainment(&txn, &grant, goal_id, body.0.attainment, now).await?;
+            journey::set_goal_attainment(&txn, &grant, goal_id, body.0.attainment, now).await;
         let periods = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
-        Ok(Json(goal_view(result.map_err(refused)?, &periods)?))
+        let result = settle(txn, result).await?;
+        Ok(Json(goal_view(result, &periods)?))
     }
 
     /// Courses and group offers the participant attended
@@ -1139,8 +1096,8 @@ impl JourneyApi {
             "courses",
         )
         .await?;
-        let rows = journey::courses(&txn, &grant).await?;
-        txn.commit().await?;
+        let rows = journey::courses(&txn, &grant).await;
+        let rows = settle(txn, rows).await?;
         Ok(Json(CourseList {
             courses: rows
                 .into_iter()
@@ -1208,9 +1165,9 @@ impl JourneyApi {
             "assessments",
         )
         .await?;
-        let rows = journey::assessments(&txn, &grant).await?;
+        let rows = journey::assessments(&txn, &grant).await;
         let periods = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
+        let rows = settle(txn, rows).await?;
         Ok(Json(AssessmentList {
             assessments: assessment_views(rows, &periods)?,
         }))
@@ -1249,52 +1206,13 @@ impl JourneyApi {
             &format!("assessments/{}", assessment.instrument),
         )
         .await?;
-        let result =
-            journey::add_assessment(&txn, Recorder::Staff(&grant), &assessment, now).await?;
+        let result = journey::add_assessment(&txn, Recorder::Staff(&grant), &assessment, now).await;
         let periods = journey::periods(&txn, &grant).await?;
-        txn.commit().await?;
+        let result = settle(txn, result).await?;
         Ok(AssessmentCreated::Created(Json(assessment_view(
-            result.map_err(refused)?,
-            &periods,
+            result, &periods,
         )?)))
     }
-}
-
-async fn renew(
-    db: &impl ConnectionTrait,
-    grant: &friskliv_store::db::sharing::Grant,
-    seq: u32,
-    start: &mut friskliv_domain::journey::PeriodStart,
-    now: DateTime<Utc>,
-) -> Result<Result<period::Model, Refused>, sea_orm::DbErr> {
-    let periods = journey::periods(db, grant).await?;
-    let Some(current) = periods.iter().find(|p| i64::from(p.seq) == i64::from(seq)) else {
-        return Ok(Err(Refused::NotFound("period")));
-    };
-    if periods.last().map(|p| p.seq) != Some(current.seq) {
-        return Ok(Err(Refused::Conflict {
-            code: "period-not-latest",
-            detail: format!("only the latest period can be renewed; period {seq} has a successor"),
-            current: serde_json::json!({"period": seq, "status": current.status}),
-        }));
-    }
-    if start.referral_id.is_none() {
-        start.referral_id = current.referral_id;
-    }
-    if journey::status_of(current).is_open() {
-        let end_day = start
-            .start_date
-            .pred_opt()
-            .unwrap_or(start.start_date)
-            .max(current.start_date);
-        if let Err(r) =
-            journey::transition_period(db, grant, seq, PeriodAction::Complete, end_day, None, now)
-                .await?
-        {
-            return Ok(Err(r));
-        }
-    }
-    journey::start_period(db, grant, start, now).await
 }
 
 /// Pause, resume, complete or discontinue; a refusal keeps only the
@@ -1344,7 +1262,7 @@ async fn transition(
         None => (on.unwrap_or(today), None),
     };
     let result =
-        journey::transition_period(&txn, &grant, seq, action, day, end.as_ref(), now).await?;
-    txn.commit().await?;
-    Ok(Json(period_view(result.map_err(refused)?, today)?))
+        journey::transition_period(&txn, &grant, seq, action, day, end.as_ref(), now).await;
+    let result = settle(txn, result).await?;
+    Ok(Json(period_view(result, today)?))
 }

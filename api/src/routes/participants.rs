@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::diary::{DEFAULT_PAGE, DiaryPage, MAX_LIST_PAGE, WriteReply, page_limit, parse_kind};
-use super::journey::refused as journey_refused;
 use super::sharing::{OralConfirmed, OralConsentView, consent_view, oral_consent_view};
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
@@ -25,9 +24,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, CursorParam, IdParam, KindParam};
 use crate::state::AppState;
 use friskliv_store::WriteTurn;
+use friskliv_store::access::{Authorized, settle};
 use friskliv_store::db::consents::{self, Confirmer, OralRecorded};
 use friskliv_store::db::diary::Write;
-use friskliv_store::db::sharing::{self, Actor, Grant, Refusal, StaffAction};
+use friskliv_store::db::sharing::{self, Actor, Grant, StaffAction};
 use friskliv_store::db::{begin_write, diary};
 
 pub struct ParticipantsApi;
@@ -136,15 +136,7 @@ pub(crate) fn actor_of(principal: &Principal) -> Actor {
     }
 }
 
-pub(crate) fn refused(refusal: Refusal) -> ApiError {
-    match refusal {
-        Refusal::Forbidden(why) => ApiError::forbidden(why),
-        Refusal::NotFound => ApiError::not_found("participant at this centre"),
-    }
-}
-
-/// Authorises and logs in one transaction; on refusal the log row is
-/// committed and the refusal returned.
+/// Authorises and logs in one transaction (see `Store::authorized`).
 pub(crate) async fn authorized(
     state: &AppState,
     principal: &Principal,
@@ -153,25 +145,11 @@ pub(crate) async fn authorized(
     action: StaffAction,
     resource: &str,
 ) -> ApiResult<(WriteTurn, DatabaseTransaction, Grant)> {
-    let turn = state.write_turn().await;
-    let txn = begin_write(&state.db).await?;
-    let decision = sharing::authorize(
-        &txn,
-        &actor_of(principal),
-        centre_id,
-        participant_id,
-        action,
-        resource,
-        Utc::now(),
-    )
-    .await?;
-    match decision {
-        Ok(grant) => Ok((turn, txn, grant)),
-        Err(refusal) => {
-            txn.commit().await?;
-            Err(refused(refusal))
-        }
-    }
+    let Authorized { turn, txn, grant } = state
+        .store
+        .authorized(principal, centre_id, participant_id, action, resource)
+        .await?;
+    Ok((turn, txn, grant))
 }
 
 #[OpenApi(tag = "ApiTags::Centres")]
@@ -214,8 +192,7 @@ impl ParticipantsApi {
             limit,
             Utc::now(),
         )
-        .await?
-        .map_err(refused)?;
+        .await?;
         let Some((rows, more)) = page else {
             txn.commit().await?;
             return Err(unknown_caseload_cursor());
@@ -463,9 +440,9 @@ impl ParticipantsApi {
             &format!("consent/{}", body.scope),
         )
         .await?;
-        let result = consents::record_oral(&txn, &grant, body.scope, now).await?;
-        txn.commit().await?;
-        Ok(match result.map_err(journey_refused)? {
+        let result = consents::record_oral(&txn, &grant, body.scope, now).await;
+        let result = settle(txn, result).await?;
+        Ok(match result {
             OralRecorded::AlreadyActive(entry) => {
                 OralConsentRecorded::AlreadyActive(Json(consent_view(entry)?))
             }
@@ -502,8 +479,8 @@ impl ParticipantsApi {
             "oral-consents",
         )
         .await?;
-        let rows = consents::oral_at_centre(&txn, &grant, Utc::now()).await?;
-        txn.commit().await?;
+        let rows = consents::oral_at_centre(&txn, &grant, Utc::now()).await;
+        let rows = settle(txn, rows).await?;
         Ok(Json(OralConsentList {
             oral_consents: rows
                 .into_iter()
@@ -542,11 +519,8 @@ impl ParticipantsApi {
             &format!("oral-consents/{id}"),
         )
         .await?;
-        let result = consents::confirm_oral(&txn, Confirmer::Staff(&grant), id, now).await?;
-        // A refusal keeps its access-log row.
-        txn.commit().await?;
-        Ok(OralConfirmed::Created(Json(consent_view(
-            result.map_err(journey_refused)?,
-        )?)))
+        let result = consents::confirm_oral(&txn, Confirmer::Staff(&grant), id, now).await;
+        let result = settle(txn, result).await?;
+        Ok(OralConfirmed::Created(Json(consent_view(result)?)))
     }
 }

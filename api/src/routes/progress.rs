@@ -19,7 +19,7 @@ use super::ApiTags;
 use super::diary::participant_id;
 use super::journey::{
     AssessmentCreated, AssessmentList, GoalCreated, GoalList, GoalView, PeriodList, PeriodView,
-    assessment_view, assessment_views, goal_view, goal_views, period_number, period_view, refused,
+    assessment_view, assessment_views, goal_view, goal_views, period_number, period_view,
 };
 use super::participants::authorized;
 use crate::auth::{BearerAuth, authenticate};
@@ -27,6 +27,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
+use friskliv_store::access::settle;
 use friskliv_store::clock;
 use friskliv_store::db::begin_write;
 use friskliv_store::db::entities::period;
@@ -340,8 +341,8 @@ impl ProgressApi {
             txn.commit().await?;
             return Err(ApiError::not_found("period"));
         };
-        let rows = journey::outcome_rows(&txn, &grant, &period, today).await?;
-        txn.commit().await?;
+        let rows = journey::outcome_rows(&txn, &grant, &period, today).await;
+        let rows = settle(txn, rows).await?;
         drop(turn);
         Ok(Json(outcomes_view(participant_id, period, rows, today)?))
     }
@@ -450,10 +451,10 @@ impl ProgressApi {
         let _turn = state.write_turn().await;
         let txn = begin_write(&state.db).await?;
         let result =
-            journey::edit_goal(&txn, Author::Participant(participant), goal_id, &goal, now).await?;
+            journey::edit_goal(&txn, Author::Participant(participant), goal_id, &goal, now).await;
         let periods = journey::own_periods(&txn, participant).await?;
-        txn.commit().await?;
-        Ok(Json(goal_view(result.map_err(refused)?, &periods)?))
+        let result = settle(txn, result).await?;
+        Ok(Json(goal_view(result, &periods)?))
     }
 
     /// Delete one of my goals (not once its attainment is recorded)
@@ -532,20 +533,12 @@ impl ProgressApi {
         let txn = begin_write(&state.db).await?;
         let result =
             journey::add_assessment(&txn, Recorder::Participant(participant), &assessment, now)
-                .await?;
+                .await;
         let periods = journey::own_periods(&txn, participant).await?;
-        match result {
-            Ok(row) => {
-                txn.commit().await?;
-                Ok(AssessmentCreated::Created(Json(assessment_view(
-                    row, &periods,
-                )?)))
-            }
-            Err(r) => {
-                txn.rollback().await?;
-                Err(refused(r))
-            }
-        }
+        let row = settle(txn, result).await?;
+        Ok(AssessmentCreated::Created(Json(assessment_view(
+            row, &periods,
+        )?)))
     }
 
     /// Delete a questionnaire I filled in by mistake

@@ -12,12 +12,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::journey::refused;
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, IdParam};
 use crate::state::AppState;
+use friskliv_store::access::settle;
 use friskliv_store::db::begin_write;
 use friskliv_store::db::{consents, identity, sharing};
 
@@ -436,12 +436,10 @@ impl SharingApi {
             id,
             now,
         )
-        .await?;
-        txn.commit().await?;
+        .await;
+        let result = settle(txn, result).await?;
         drop(turn);
-        Ok(OralConfirmed::Created(Json(consent_view(
-            result.map_err(refused)?,
-        )?)))
+        Ok(OralConfirmed::Created(Json(consent_view(result)?)))
     }
 
     /// Decline oral consent a veileder recorded for me: I did not give it
@@ -463,7 +461,7 @@ impl SharingApi {
         let turn = state.write_turn().await;
         let result = consents::decline_oral(&state.db, principal.account_id, id, now).await?;
         drop(turn);
-        Ok(Json(oral_consent_view(result.map_err(refused)?)?))
+        Ok(Json(oral_consent_view(result)?))
     }
 
     /// Object (or stop objecting) to an epikrise being sent to my GP or referrer

@@ -13,8 +13,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{account, consent, oral_consent};
-use super::journey::{Outcome, Refused};
 use super::sharing::{self, Grant, StaffAction};
+use crate::error::{Error, Refusal, Result};
 
 /// How long a recorded oral consent waits for its confirmation.
 pub const ORAL_CONFIRMATION_DAYS: i64 = 7;
@@ -180,8 +180,8 @@ pub enum OralRecorded {
     Pending(OralConsentEntry),
 }
 
-fn under_16() -> Refused {
-    Refused::Forbidden(
+fn under_16() -> Refusal {
+    Refusal::Forbidden(
         "the participant is under 16: consent must come from a linked guardian's account"
             .to_owned(),
     )
@@ -220,17 +220,17 @@ pub async fn record_oral(
     grant: &Grant,
     scope: ConsentScope,
     now: DateTime<Utc>,
-) -> Outcome<OralRecorded> {
+) -> Result<OralRecorded> {
     grant.require_action(StaffAction::RecordConsent)?;
     if sharing::is_under_16(db, grant.participant_id, crate::clock::today(now)).await? {
-        return Ok(Err(under_16()));
+        return Err(Error::from(under_16()));
     }
     if let Some(active) =
         sharing::active_consent(db, grant.participant_id, grant.centre_id, scope).await?
     {
-        return Ok(Ok(OralRecorded::AlreadyActive(
+        return Ok(OralRecorded::AlreadyActive(
             consent_entry(db, active.id).await?,
-        )));
+        ));
     }
     let waiting = oral_consent::Entity::find()
         .filter(oral_consent::Column::ParticipantId.eq(grant.participant_id))
@@ -241,9 +241,7 @@ pub async fn record_oral(
         .one(db)
         .await?;
     if let Some(waiting) = waiting {
-        return Ok(Ok(OralRecorded::Pending(
-            one_entry(db, waiting, now).await?,
-        )));
+        return Ok(OralRecorded::Pending(one_entry(db, waiting, now).await?));
     }
     let withdrew_in_app = consent::Entity::find()
         .filter(consent::Column::ParticipantId.eq(grant.participant_id))
@@ -274,7 +272,7 @@ pub async fn record_oral(
     }
     .insert(db)
     .await?;
-    Ok(Ok(OralRecorded::Pending(one_entry(db, record, now).await?)))
+    Ok(OralRecorded::Pending(one_entry(db, record, now).await?))
 }
 
 /// Who is confirming.
@@ -293,7 +291,7 @@ pub async fn confirm_oral(
     confirmer: Confirmer<'_>,
     oral_consent_id: Uuid,
     now: DateTime<Utc>,
-) -> Outcome<ConsentEntry> {
+) -> Result<ConsentEntry> {
     let mut query = oral_consent::Entity::find_by_id(oral_consent_id);
     let decided_by = match confirmer {
         Confirmer::Staff(grant) => {
@@ -309,26 +307,26 @@ pub async fn confirm_oral(
         }
     };
     let Some(record) = query.one(db).await? else {
-        return Ok(Err(Refused::NotFound("oral consent")));
+        return Err(Error::from(Refusal::not_found("oral consent")));
     };
     if let Some(refused) = undecidable(&record, now) {
-        return Ok(Err(refused));
+        return Err(Error::from(refused));
     }
     if let Confirmer::Staff(grant) = confirmer {
         if record.recorded_by == Some(grant.actor) {
-            return Ok(Err(Refused::Forbidden(
+            return Err(Error::from(Refusal::Forbidden(
                 "oral consent is confirmed by a second staff member, not the one who recorded it"
                     .to_owned(),
             )));
         }
         if record.confirmation_by == CONFIRMED_BY_PARTICIPANT {
-            return Ok(Err(Refused::Forbidden(format!(
+            return Err(Error::from(Refusal::Forbidden(format!(
                 "the participant withdrew consent for this centre in the app within the last {WITHDRAWAL_COOLING_OFF_DAYS} days; only they can confirm this, in the app"
             ))));
         }
     }
     if sharing::is_under_16(db, record.participant_id, crate::clock::today(now)).await? {
-        return Ok(Err(under_16()));
+        return Err(Error::from(under_16()));
     }
     let scope: ConsentScope = record
         .scope
@@ -350,7 +348,7 @@ pub async fn confirm_oral(
     active.decided_at = Set(Some(now));
     active.consent_id = Set(Some(consent.id));
     active.update(db).await?;
-    Ok(Ok(consent_entry(db, consent.id).await?))
+    Ok(consent_entry(db, consent.id).await?)
 }
 
 /// The participant says they did not consent.
@@ -359,28 +357,28 @@ pub async fn decline_oral(
     participant_id: Uuid,
     oral_consent_id: Uuid,
     now: DateTime<Utc>,
-) -> Outcome<OralConsentEntry> {
+) -> Result<OralConsentEntry> {
     let Some(record) = oral_consent::Entity::find_by_id(oral_consent_id)
         .filter(oral_consent::Column::ParticipantId.eq(participant_id))
         .one(db)
         .await?
     else {
-        return Ok(Err(Refused::NotFound("oral consent")));
+        return Err(Error::from(Refusal::not_found("oral consent")));
     };
     if let Some(refused) = undecidable(&record, now) {
-        return Ok(Err(refused));
+        return Err(Error::from(refused));
     }
     let mut active: oral_consent::ActiveModel = record.into();
     active.status = Set("declined".to_owned());
     active.decided_by = Set(Some(participant_id));
     active.decided_at = Set(Some(now));
     let record = active.update(db).await?;
-    Ok(Ok(one_entry(db, record, now).await?))
+    Ok(one_entry(db, record, now).await?)
 }
 
-fn undecidable(record: &oral_consent::Model, now: DateTime<Utc>) -> Option<Refused> {
+fn undecidable(record: &oral_consent::Model, now: DateTime<Utc>) -> Option<Refusal> {
     let status = status_of(record, now);
-    (status != "pending").then(|| Refused::Conflict {
+    (status != "pending").then(|| Refusal::Conflict {
         code: "oral-consent-decided",
         detail: format!("this oral consent is {status}; record it again if it was given again"),
         current: serde_json::json!({ "id": record.id, "status": status }),

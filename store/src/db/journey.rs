@@ -13,8 +13,8 @@ use friskliv_domain::journey::{
     PeriodStatus, Referral, Triage,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,25 +22,7 @@ use super::entities::{
     assessment, conversation, course, goal, participant_profile, period, referral,
 };
 use super::sharing::{Grant, StaffAction};
-
-/// Why a journey write was refused.
-#[derive(Debug)]
-pub enum Refused {
-    /// The named thing does not exist for this participant.
-    NotFound(&'static str),
-    /// The current state does not allow it (409), with the current state.
-    Conflict {
-        code: &'static str,
-        detail: String,
-        current: serde_json::Value,
-    },
-    /// A value breaks a rule that needs stored data to check (422).
-    Invalid(FieldError),
-    /// This caller may not do it, though they may know it exists (403).
-    Forbidden(String),
-}
-
-pub type Outcome<T> = Result<Result<T, Refused>, DbErr>;
+use crate::error::{Error, Refusal, Result};
 
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
@@ -61,7 +43,7 @@ pub async fn update_attributes(
     grant: &Grant,
     attrs: &ParticipantAttributes,
     now: DateTime<Utc>,
-) -> Outcome<participant_profile::Model> {
+) -> Result<participant_profile::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     let existing = participant_profile::Entity::find_by_id(grant.participant_id)
         .one(db)
@@ -71,7 +53,7 @@ pub async fn update_attributes(
         let was_under_16 = super::sharing::birth_month_of(existing.as_ref())
             .is_some_and(|b| b.needs_guardian(today));
         if new.needs_guardian(today) && !was_under_16 {
-            return Ok(Err(Refused::Invalid(FieldError::new(
+            return Err(Error::from(Refusal::against_stored(FieldError::new(
                 "birth_month",
                 "guardian_rule",
                 "would make the participant under 16, so that a guardian consents for them; \
@@ -117,11 +99,11 @@ pub async fn update_attributes(
         active.other_language_background = Set(Some(o));
     }
     active.updated_at = Set(now);
-    Ok(Ok(if is_new {
+    Ok(if is_new {
         active.insert(db).await?
     } else {
         active.update(db).await?
-    }))
+    })
 }
 
 pub async fn attributes(
@@ -186,7 +168,7 @@ pub async fn set_triage(
     grant: &Grant,
     referral_id: Uuid,
     t: &Triage,
-) -> Outcome<referral::Model> {
+) -> Result<referral::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     let Some(existing) = referral::Entity::find_by_id(referral_id)
         .filter(referral::Column::ParticipantId.eq(grant.participant_id))
@@ -194,10 +176,10 @@ pub async fn set_triage(
         .one(db)
         .await?
     else {
-        return Ok(Err(Refused::NotFound("referral")));
+        return Err(Error::from(Refusal::not_found("referral")));
     };
     if t.decided_on < existing.referred_on {
-        return Ok(Err(Refused::Invalid(FieldError::new(
+        return Err(Error::from(Refusal::against_stored(FieldError::new(
             "decided_on",
             "after_referral",
             format!(
@@ -210,7 +192,7 @@ pub async fn set_triage(
     active.triage_outcome = Set(Some(t.outcome.as_str().to_owned()));
     active.triage_decided_on = Set(Some(t.decided_on));
     active.redirected_to = Set(t.redirected_to.clone());
-    Ok(Ok(active.update(db).await?))
+    Ok(active.update(db).await?)
 }
 
 // ---- periods ------------------------------------------------------------------
@@ -361,14 +343,14 @@ pub async fn start_period(
     grant: &Grant,
     start: &PeriodStart,
     now: DateTime<Utc>,
-) -> Outcome<period::Model> {
+) -> Result<period::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     // A participant follows one period at a time, wherever it is; numbers
     // run across centres. Another centre's period is named, never shown.
     let everywhere = own_periods(db, grant.participant_id).await?;
     if let Some(open) = everywhere.iter().find(|p| is_open(p)) {
-        return Ok(Err(if open.centre_id == grant.centre_id {
-            Refused::Conflict {
+        return Err(Error::from(if open.centre_id == grant.centre_id {
+            Refusal::Conflict {
                 code: "period-open",
                 detail: format!(
                     "period {} is {}; complete or discontinue it (or renew it) before starting another",
@@ -377,7 +359,7 @@ pub async fn start_period(
                 current: period_json(open),
             }
         } else {
-            Refused::Conflict {
+            Refusal::Conflict {
                 code: "period-open-elsewhere",
                 detail: "the participant follows a period at another centre; it must end before one starts here".to_owned(),
                 current: serde_json::json!({}),
@@ -391,7 +373,7 @@ pub async fn start_period(
     {
         let last_end = last.ended_on.unwrap_or(last.start_date);
         if start.start_date < last_end {
-            return Ok(Err(Refused::Invalid(FieldError::new(
+            return Err(Error::from(Refusal::against_stored(FieldError::new(
                 "start_date",
                 "after_previous_period",
                 format!(
@@ -409,7 +391,7 @@ pub async fn start_period(
             .await?
             .is_some();
         if !known {
-            return Ok(Err(Refused::Invalid(FieldError::new(
+            return Err(Error::from(Refusal::against_stored(FieldError::new(
                 "referral_id",
                 "exists",
                 "names no referral of this participant at this centre",
@@ -435,16 +417,16 @@ pub async fn start_period(
         updated_at: Set(now),
     };
     match model.insert(db).await {
-        Ok(row) => Ok(Ok(row)),
+        Ok(row) => Ok(row),
         // A concurrent start won the race (PostgreSQL; SQLite writers queue).
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Ok(Err(Refused::Conflict {
+            Err(Error::from(Refusal::Conflict {
                 code: "period-open",
                 detail: "another period was started at the same moment".to_owned(),
                 current: serde_json::json!({ "period": seq }),
             }))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -458,16 +440,16 @@ pub async fn transition_period(
     on: NaiveDate,
     end: Option<&PeriodEnd>,
     now: DateTime<Utc>,
-) -> Outcome<period::Model> {
+) -> Result<period::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     let Some(existing) = period(db, grant, seq).await? else {
-        return Ok(Err(Refused::NotFound("period")));
+        return Err(Error::from(Refusal::not_found("period")));
     };
     let current = status_of(&existing);
     let next = match journey::next_status(current, action) {
         Ok(next) => next,
         Err(e) => {
-            return Ok(Err(Refused::Conflict {
+            return Err(Error::from(Refusal::Conflict {
                 code: "period-transition",
                 detail: e.message,
                 current: period_json(&existing),
@@ -475,7 +457,7 @@ pub async fn transition_period(
         }
     };
     if on < existing.start_date {
-        return Ok(Err(Refused::Invalid(FieldError::new(
+        return Err(Error::from(Refusal::against_stored(FieldError::new(
             if end.is_some() { "ended_on" } else { "on" },
             "after_start",
             format!(
@@ -511,7 +493,61 @@ pub async fn transition_period(
             }
         }
     }
-    Ok(Ok(active.update(db).await?))
+    Ok(active.update(db).await?)
+}
+
+/// Renew: complete period `seq` (if still open) the day before `start` and
+/// start the next; in a savepoint, so a refusal leaves nothing half done.
+pub async fn renew_period(
+    db: &DatabaseTransaction,
+    grant: &Grant,
+    seq: u32,
+    start: &mut PeriodStart,
+    now: DateTime<Utc>,
+) -> Result<period::Model> {
+    let savepoint = db.begin().await?;
+    match renew_in(&savepoint, grant, seq, start, now).await {
+        Ok(row) => {
+            savepoint.commit().await?;
+            Ok(row)
+        }
+        Err(refused) => {
+            savepoint.rollback().await?;
+            Err(refused)
+        }
+    }
+}
+
+async fn renew_in(
+    db: &DatabaseTransaction,
+    grant: &Grant,
+    seq: u32,
+    start: &mut PeriodStart,
+    now: DateTime<Utc>,
+) -> Result<period::Model> {
+    let periods = periods(db, grant).await?;
+    let Some(current) = periods.iter().find(|p| i64::from(p.seq) == i64::from(seq)) else {
+        return Err(Error::from(Refusal::not_found("period")));
+    };
+    if periods.last().map(|p| p.seq) != Some(current.seq) {
+        return Err(Error::from(Refusal::Conflict {
+            code: "period-not-latest",
+            detail: format!("only the latest period can be renewed; period {seq} has a successor"),
+            current: serde_json::json!({"period": seq, "status": current.status}),
+        }));
+    }
+    if start.referral_id.is_none() {
+        start.referral_id = current.referral_id;
+    }
+    if status_of(current).is_open() {
+        let end_day = start
+            .start_date
+            .pred_opt()
+            .unwrap_or(start.start_date)
+            .max(current.start_date);
+        transition_period(db, grant, seq, PeriodAction::Complete, end_day, None, now).await?;
+    }
+    start_period(db, grant, start, now).await
 }
 
 // ---- conversations ------------------------------------------------------------
@@ -522,13 +558,13 @@ pub async fn add_conversation(
     seq: u32,
     c: &Conversation,
     now: DateTime<Utc>,
-) -> Outcome<conversation::Model> {
+) -> Result<conversation::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     let Some(p) = period(db, grant, seq).await? else {
-        return Ok(Err(Refused::NotFound("period")));
+        return Err(Error::from(Refusal::not_found("period")));
     };
     if c.held_on < p.start_date {
-        return Ok(Err(Refused::Invalid(FieldError::new(
+        return Err(Error::from(Refusal::against_stored(FieldError::new(
             "held_on",
             "after_start",
             format!("must not be before the period's start {}", p.start_date),
@@ -542,7 +578,7 @@ pub async fn add_conversation(
             .one(db)
             .await?;
         if let Some(twin) = twin {
-            return Ok(Err(Refused::Conflict {
+            return Err(Error::from(Refusal::Conflict {
                 code: "conversation-exists",
                 detail: format!("period {seq} already has its {kind} conversation"),
                 current: serde_json::json!({
@@ -561,24 +597,24 @@ pub async fn add_conversation(
         recorded_by: Set(Some(grant.actor)),
         created_at: Set(now),
     };
-    Ok(Ok(model.insert(db).await?))
+    Ok(model.insert(db).await?)
 }
 
 pub async fn conversations(
     db: &impl ConnectionTrait,
     grant: &Grant,
     seq: u32,
-) -> Outcome<Vec<conversation::Model>> {
+) -> Result<Vec<conversation::Model>> {
     grant.require_action(StaffAction::ReadJourney)?;
     let Some(p) = period(db, grant, seq).await? else {
-        return Ok(Err(Refused::NotFound("period")));
+        return Err(Error::from(Refusal::not_found("period")));
     };
-    Ok(Ok(conversation::Entity::find()
+    Ok(conversation::Entity::find()
         .filter(conversation::Column::PeriodId.eq(p.id))
         .order_by_asc(conversation::Column::HeldOn)
         .order_by_asc(conversation::Column::Id)
         .all(db)
-        .await?))
+        .await?)
 }
 
 // ---- goals --------------------------------------------------------------------
@@ -655,7 +691,7 @@ pub async fn edit_goal(
     goal_id: Uuid,
     g: &Goal,
     now: DateTime<Utc>,
-) -> Outcome<goal::Model> {
+) -> Result<goal::Model> {
     author.check()?;
     let Some(existing) = author
         .records()
@@ -664,14 +700,14 @@ pub async fn edit_goal(
         .one(db)
         .await?
     else {
-        return Ok(Err(Refused::NotFound("goal")));
+        return Err(Error::from(Refusal::not_found("goal")));
     };
     let mut active: goal::ActiveModel = existing.into();
     active.domain = Set(g.domain.as_str().to_owned());
     active.text = Set(g.text.clone());
     active.target = Set(g.target.clone());
     active.updated_at = Set(now);
-    Ok(Ok(active.update(db).await?))
+    Ok(active.update(db).await?)
 }
 
 pub async fn set_goal_attainment(
@@ -680,7 +716,7 @@ pub async fn set_goal_attainment(
     goal_id: Uuid,
     attainment: journey::Attainment,
     now: DateTime<Utc>,
-) -> Outcome<goal::Model> {
+) -> Result<goal::Model> {
     grant.require_action(StaffAction::WriteJourney)?;
     let Some(existing) = Records::of(grant)
         .goals()
@@ -688,12 +724,12 @@ pub async fn set_goal_attainment(
         .one(db)
         .await?
     else {
-        return Ok(Err(Refused::NotFound("goal")));
+        return Err(Error::from(Refusal::not_found("goal")));
     };
     let mut active: goal::ActiveModel = existing.into();
     active.attainment = Set(Some(attainment.as_str().to_owned()));
     active.updated_at = Set(now);
-    Ok(Ok(active.update(db).await?))
+    Ok(active.update(db).await?)
 }
 
 async fn goals_in(db: &impl ConnectionTrait, records: Records) -> Result<Vec<goal::Model>, DbErr> {
@@ -791,7 +827,7 @@ pub async fn add_assessment(
     recorder: Recorder<'_>,
     a: &Assessment,
     now: DateTime<Utc>,
-) -> Outcome<assessment::Model> {
+) -> Result<assessment::Model> {
     let (records, centre_id, recorded_by, source) = match recorder {
         Recorder::Participant(id) => (Records::Own(id), None, id, "participant"),
         Recorder::Staff(grant) => {
@@ -809,7 +845,7 @@ pub async fn add_assessment(
         Some(seq) => match records.period(db, seq).await? {
             Some(p) => Some(p),
             None => {
-                return Ok(Err(Refused::Invalid(FieldError::new(
+                return Err(Error::from(Refusal::against_stored(FieldError::new(
                     "period",
                     "exists",
                     format!("the participant has no period {seq} here"),
@@ -834,7 +870,7 @@ pub async fn add_assessment(
         recorded_by: Set(Some(recorded_by)),
         created_at: Set(now),
     };
-    Ok(Ok(model.insert(db).await?))
+    Ok(model.insert(db).await?)
 }
 
 fn assessments_query(participant_id: Uuid) -> sea_orm::Select<assessment::Entity> {

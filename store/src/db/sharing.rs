@@ -22,6 +22,7 @@ use super::diary::ListPosition;
 use super::entities::{
     access_log, account, consent, diary_entry, guardian_link, invite_detail, participant_profile,
 };
+use crate::error::Refusal;
 
 const LOG_ROWS_PER_STATEMENT: usize = 500;
 
@@ -162,12 +163,9 @@ impl Grant {
     }
 }
 
-/// Why access was refused. `NotFound` is used where saying "forbidden"
-/// would reveal that the participant exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    Forbidden(String),
-    NotFound,
+/// Refused where saying "forbidden" would reveal that the participant exists.
+fn not_here() -> Refusal {
+    Refusal::not_found("participant at this centre")
 }
 
 async fn participant_account(
@@ -320,15 +318,15 @@ pub async fn authorize(
     action: StaffAction,
     resource: &str,
     now: DateTime<Utc>,
-) -> Result<Result<Grant, Refusal>, DbErr> {
+) -> crate::Result<Grant> {
     let participant = participant_account(txn, participant_id).await?;
     let decision: Result<Vec<(ConsentScope, Uuid)>, Refusal> = match &participant {
         _ if !actor.works_with_participants_at(centre_id) => Err(Refusal::Forbidden(
             "only veiledere and admins of this centre may see its participants".to_owned(),
         )),
-        None => Err(Refusal::NotFound),
+        None => Err(not_here()),
         Some(p) => match relation_to_centre(txn, p, centre_id).await? {
-            Relation::None => Err(Refusal::NotFound),
+            Relation::None => Err(not_here()),
             Relation::Former => Err(Refusal::Forbidden(
                 "the participant is not enrolled at this centre and no longer shares anything with it".to_owned(),
             )),
@@ -371,14 +369,16 @@ pub async fn authorize(
         )
         .await?;
     }
-    Ok(decision.map(|consents| Grant {
-        participant_id,
-        centre_id,
-        action,
-        consents,
-        actor: actor.account_id,
-        _made_by_authorize: (),
-    }))
+    decision
+        .map(|consents| Grant {
+            participant_id,
+            centre_id,
+            action,
+            consents,
+            actor: actor.account_id,
+            _made_by_authorize: (),
+        })
+        .map_err(crate::Error::from)
 }
 
 // ---- reads behind a grant ----------------------------------------------------
@@ -455,9 +455,9 @@ pub async fn caseload(
     after: Option<Uuid>,
     limit: u64,
     now: DateTime<Utc>,
-) -> Result<Result<Option<(Vec<CaseloadRow>, bool)>, Refusal>, DbErr> {
+) -> crate::Result<Option<(Vec<CaseloadRow>, bool)>> {
     if !actor.works_with_participants_at(centre_id) {
-        return Ok(Err(Refusal::Forbidden(
+        return Err(crate::Error::from(Refusal::Forbidden(
             "only veiledere and admins of this centre may see its participants".to_owned(),
         )));
     }
@@ -473,7 +473,7 @@ pub async fn caseload(
             .one(txn)
             .await?
         else {
-            return Ok(Ok(None));
+            return Ok(None);
         };
         query = query.filter(
             sea_orm::Condition::any()
@@ -586,7 +586,7 @@ pub async fn caseload(
         now,
     )
     .await?;
-    Ok(Ok(Some((rows, more))))
+    Ok(Some((rows, more)))
 }
 
 // ---- the participant's side ----------------------------------------------------

@@ -1,0 +1,117 @@
+//! Staff access to one participant, for the use cases: authorised and
+//! logged in the transaction the use case then works in.
+
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+use uuid::Uuid;
+
+use crate::db::sharing::{self, Grant, StaffAction};
+use crate::error::{Error, Result};
+use crate::{Principal, Store, WriteTurn};
+
+/// A write transaction holding a grant, and the write turn to hold until it
+/// commits.
+pub struct Authorized {
+    pub turn: WriteTurn,
+    pub txn: DatabaseTransaction,
+    pub grant: Grant,
+}
+
+impl Store {
+    /// Authorises `principal` to do `action` for the participant at the
+    /// centre and logs the attempt, in one write transaction. On refusal the
+    /// access-log row is committed and the refusal returned.
+    pub async fn authorized(
+        &self,
+        principal: &Principal,
+        centre_id: Uuid,
+        participant_id: Uuid,
+        action: StaffAction,
+        resource: &str,
+    ) -> Result<Authorized> {
+        let (turn, txn) = self.write().await?;
+        let decision = sharing::authorize(
+            &txn,
+            &principal.actor(),
+            centre_id,
+            participant_id,
+            action,
+            resource,
+            self.clock.now(),
+        )
+        .await;
+        // A refusal is logged too: settle commits its access-log row.
+        match decision {
+            Ok(grant) => Ok(Authorized { turn, txn, grant }),
+            Err(refused) => settle(txn, Err(refused)).await,
+        }
+    }
+}
+
+impl Store {
+    /// A staff use case for one participant: authorises and logs the access,
+    /// then runs `work` with the grant in the same write transaction. A
+    /// refusal from `work` undoes its writes (a savepoint) but keeps the
+    /// access-log row; success commits both.
+    pub async fn as_staff<T>(
+        &self,
+        principal: &Principal,
+        centre_id: Uuid,
+        participant_id: Uuid,
+        action: StaffAction,
+        resource: &str,
+        work: impl AsyncFnOnce(&DatabaseTransaction, &Grant) -> Result<T>,
+    ) -> Result<T> {
+        let Authorized { turn, txn, grant } = self
+            .authorized(principal, centre_id, participant_id, action, resource)
+            .await?;
+        let savepoint = txn.begin().await?;
+        let result = match work(&savepoint, &grant).await {
+            Ok(value) => savepoint
+                .commit()
+                .await
+                .map(|()| value)
+                .map_err(Error::from),
+            Err(refused @ Error::Refused(_)) => {
+                savepoint.rollback().await?;
+                Err(refused)
+            }
+            Err(other) => return Err(other),
+        };
+        let settled = settle(txn, result).await;
+        drop(turn);
+        settled
+    }
+
+    /// A write of the caller's own data: one write transaction (holding the
+    /// write turn), committed when `work` succeeds, rolled back otherwise.
+    pub async fn writing<T>(
+        &self,
+        work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T>,
+    ) -> Result<T> {
+        let (turn, txn) = self.write().await?;
+        let value = work(&txn).await?;
+        txn.commit().await?;
+        drop(turn);
+        Ok(value)
+    }
+}
+
+/// Ends a use case's transaction: commits what succeeded and what was
+/// refused (a refusal keeps its access-log row; refused writes happen in a
+/// savepoint or not at all), drops it on a database error.
+pub async fn settle<T, E: Into<Error>>(
+    txn: DatabaseTransaction,
+    result: std::result::Result<T, E>,
+) -> Result<T> {
+    match result.map_err(Into::into) {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(Error::Refused(refusal)) => {
+            txn.commit().await?;
+            Err(Error::Refused(refusal))
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,2 @@
+//! The participant's diaries and quit attempts: writes, lists, offline sync
+//! and the change feed.

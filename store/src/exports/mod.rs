@@ -1,0 +1,1 @@
+//! Exports for evaluators: the research extract jobs and their downloads.

@@ -1,0 +1,1 @@
+//! Anonymised reports: outcome tables and the KOSTRA report.
