@@ -242,3 +242,23 @@ impl ParseFromParameter for KindParam {
         Ok(KindParam(value.to_owned()))
     }
 }
+
+// ---- reports (issue 12) ------------------------------------------------------------
+
+// `json` (default) or `csv`, for the reports and outcome tables (no doc
+// comment: the schema has no description).
+#[derive(poem_openapi::Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+impl From<Format> for friskliv_store::reports::TableFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Json => friskliv_store::reports::TableFormat::Json,
+            Format::Csv => friskliv_store::reports::TableFormat::Csv,
+        }
+    }
+}

@@ -810,3 +810,59 @@ pub async fn record_release(
     .await?;
     Ok(())
 }
+
+// ---- research extract jobs ---------------------------------------------------------
+
+/// Queues a research extract job asked for by `requested_by`.
+pub async fn create_export_job(
+    db: &impl ConnectionTrait,
+    requested_by: Uuid,
+    centre_id: Uuid,
+    format: &str,
+    parameters: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<export_job::Model, DbErr> {
+    export_job::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        requested_by: Set(Some(requested_by)),
+        centre_id: Set(centre_id),
+        format: Set(format.to_owned()),
+        parameters: Set(parameters.to_string()),
+        status: Set("queued".to_owned()),
+        rows_written: Set(0),
+        report: Set(None),
+        error: Set(None),
+        created_at: Set(now),
+        finished_at: Set(None),
+    }
+    .insert(db)
+    .await
+}
+
+/// Any research extract job, whoever asked for it (the operator's view).
+pub async fn find_export_job(
+    db: &impl ConnectionTrait,
+    job_id: Uuid,
+) -> Result<Option<export_job::Model>, DbErr> {
+    export_job::Entity::find_by_id(job_id).one(db).await
+}
+
+/// A centre's staff accounts (centre admins, veiledere, evaluators),
+/// oldest first.
+pub async fn staff_of(
+    db: &impl ConnectionTrait,
+    centre_id: Uuid,
+) -> Result<Vec<super::entities::account::Model>, DbErr> {
+    use super::entities::account;
+    use sea_orm::QueryOrder;
+    account::Entity::find()
+        .filter(account::Column::CentreId.eq(centre_id))
+        .filter(account::Column::Role.is_in([
+            AccountRole::CentreAdmin.as_str(),
+            AccountRole::Veileder.as_str(),
+            AccountRole::Evaluator.as_str(),
+        ]))
+        .order_by_asc(account::Column::CreatedAt)
+        .all(db)
+        .await
+}
