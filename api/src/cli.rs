@@ -7,10 +7,10 @@ use friskliv_domain::{AccountRole, CentreName, FieldError, InviteCode, Municipal
 use uuid::Uuid;
 
 use crate::config::Config;
-use friskliv_store::db::entities::{centre, invite};
-use friskliv_store::db::{self as store, identity};
-use friskliv_store::identity::issue_invite;
-use friskliv_store::seed::{self, SeedError, SeedOptions, SeedSummary};
+use friskliv_store::jobs::{Report, ResearchFormat};
+use friskliv_store::operator::{self, CentreCreated, StaffInvite};
+use friskliv_store::seed::{SeedError, SeedOptions, SeedSummary};
+use friskliv_store::{Clock, Refusal, Settings, Store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -176,29 +176,53 @@ impl From<sea_orm::DbErr> for AdminError {
     }
 }
 
-async fn open_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection, AdminError> {
-    let db = store::connect(&config.db_settings()).await?;
-    store::migrate(&db).await?;
-    Ok(db)
+impl From<friskliv_store::Error> for AdminError {
+    fn from(err: friskliv_store::Error) -> Self {
+        match err {
+            friskliv_store::Error::Refused(Refusal::Invalid(mut errors)) if !errors.is_empty() => {
+                AdminError::Invalid(errors.remove(0))
+            }
+            friskliv_store::Error::Db(err) => AdminError::Other(err.into()),
+            friskliv_store::Error::Internal(cause) => AdminError::Other(anyhow::anyhow!(cause)),
+            refused => AdminError::Other(refused.into()),
+        }
+    }
+}
+
+/// A use case's "not found" as the command's own error.
+fn missing(err: friskliv_store::Error, as_missing: AdminError) -> AdminError {
+    match err {
+        friskliv_store::Error::Refused(Refusal::NotFound(_)) => as_missing,
+        other => other.into(),
+    }
+}
+
+/// The store over the configured database, migrated, with `clock`.
+async fn open_migrated(config: &Config, clock: Clock) -> Result<Store, AdminError> {
+    let settings = Settings {
+        export_dir: config.export_dir.clone(),
+        export_retention: config.export_retention,
+    };
+    Ok(operator::open_migrated(&config.db_settings(), clock, settings).await?)
 }
 
 pub async fn create_centre(
     config: &Config,
     name: &str,
     municipality: &str,
-) -> Result<centre::Model, AdminError> {
+) -> Result<CentreCreated, AdminError> {
     let name = CentreName::parse(name).map_err(|e| e.at("--name"))?;
     let municipality =
         MunicipalityNumber::parse(municipality).map_err(|e| e.at("--municipality"))?;
-    let db = open_migrated(config).await?;
-    Ok(identity::create_centre(&db, &name, &municipality, Utc::now()).await?)
+    let store = open_migrated(config, Clock::System).await?;
+    Ok(store.create_centre(&name, &municipality).await?)
 }
 
 pub async fn invite_staff(
     config: &Config,
     centre_id: Uuid,
     role: &str,
-) -> Result<(InviteCode, invite::Model), AdminError> {
+) -> Result<(InviteCode, StaffInvite), AdminError> {
     let role: AccountRole = role.parse().map_err(|e: FieldError| e.at("--role"))?;
     if !role.is_staff() {
         return Err(FieldError::new(
@@ -208,11 +232,11 @@ pub async fn invite_staff(
         )
         .into());
     }
-    let db = open_migrated(config).await?;
-    if identity::find_centre(&db, centre_id).await?.is_none() {
-        return Err(AdminError::NoSuchCentre(centre_id));
-    }
-    Ok(issue_invite(&db, centre_id, role, None, None, Utc::now()).await?)
+    let store = open_migrated(config, Clock::System).await?;
+    store
+        .invite_staff(centre_id, role)
+        .await
+        .map_err(|e| missing(e, AdminError::NoSuchCentre(centre_id)))
 }
 
 /// `friskliv admin seed-demo`: migrates the configured database and seeds
@@ -223,9 +247,14 @@ pub async fn seed_demo(
     now: DateTime<Utc>,
 ) -> Result<SeedSummary, AdminError> {
     options.validate()?;
-    let db = open_migrated(config).await?;
-    let summary = seed::seed_demo(&db, options, now).await?;
-    db.close().await?;
+    let store = open_migrated(config, Clock::Fixed(now)).await?;
+    let summary = store.seed_demo(options).await.map_err(|e| {
+        missing(
+            e,
+            AdminError::NoSuchCentre(options.centre.unwrap_or_default()),
+        )
+    })?;
+    store.close().await?;
     Ok(summary)
 }
 
@@ -241,16 +270,6 @@ fn group_by(raw: &str) -> Result<Vec<friskliv_domain::outcome_tables::Dimension>
         .collect()
 }
 
-async fn operator_audit(
-    db: &sea_orm::DatabaseConnection,
-    action: &str,
-    centre: Uuid,
-    parameters: serde_json::Value,
-) -> Result<(), AdminError> {
-    friskliv_store::db::reports::audit_operator(db, action, centre, parameters, Utc::now()).await?;
-    Ok(())
-}
-
 /// `friskliv admin outcome-tables`: the table as CSV.
 pub async fn outcome_tables(
     config: &Config,
@@ -260,32 +279,11 @@ pub async fn outcome_tables(
     dims: &str,
 ) -> Result<(String, u64), AdminError> {
     let dims = group_by(dims)?;
-    let db = open_migrated(config).await?;
-    let Some(found) = identity::find_centre(&db, centre).await? else {
-        return Err(AdminError::NoSuchCentre(centre));
-    };
-    operator_audit(
-        &db,
-        "outcome_tables",
-        centre,
-        serde_json::json!({"from": from, "to": to,
-            "group_by": dims.iter().map(|d| d.as_str()).collect::<Vec<_>>(), "format": "csv"}),
-    )
-    .await?;
-    let today = friskliv_store::clock::today(Utc::now());
-    let (table, fingerprints) = friskliv_store::facts::outcome_table(
-        &db,
-        &std::collections::BTreeMap::from([(found.id, found.municipality_number)]),
-        from,
-        to,
-        dims,
-        today,
-    )
-    .await?;
-    Ok((
-        friskliv_store::facts::table_csv(&table),
-        fingerprints.len() as u64,
-    ))
+    let store = open_migrated(config, Clock::System).await?;
+    store
+        .operator_outcome_tables(centre, from, to, dims)
+        .await
+        .map_err(|e| missing(e, AdminError::NoSuchCentre(centre)))
 }
 
 /// `friskliv admin research-extract`: writes the file, returns its path and report.
@@ -295,35 +293,15 @@ pub async fn research_extract(
     from: NaiveDate,
     to: NaiveDate,
     format: &str,
-) -> Result<(std::path::PathBuf, friskliv_store::jobs::Report), AdminError> {
-    let Some(format) = friskliv_store::jobs::ResearchFormat::parse(format) else {
+) -> Result<(std::path::PathBuf, Report), AdminError> {
+    let Some(format) = ResearchFormat::parse(format) else {
         return Err(FieldError::new("--format", "one_of", "must be csv, json or fhir").into());
     };
-    let db = open_migrated(config).await?;
-    if identity::find_centre(&db, centre).await?.is_none() {
-        return Err(AdminError::NoSuchCentre(centre));
-    }
-    operator_audit(
-        &db,
-        "research_extract",
-        centre,
-        serde_json::json!({"from": from, "to": to, "format": format.as_str()}),
-    )
-    .await?;
-    let job = Uuid::now_v7();
-    let request = friskliv_store::jobs::ResearchRequest {
-        centre_id: centre,
-        from,
-        to,
-        format,
-    };
-    let today = friskliv_store::clock::today(Utc::now());
-    let report =
-        friskliv_store::jobs::run_research(&db, &config.export_dir, job, &request, today).await?;
-    Ok((
-        friskliv_store::jobs::file_of(&config.export_dir, job, format),
-        report,
-    ))
+    let store = open_migrated(config, Clock::System).await?;
+    store
+        .operator_research_extract(centre, from, to, format)
+        .await
+        .map_err(|e| missing(e, AdminError::NoSuchCentre(centre)))
 }
 
 /// `friskliv admin export-job`: the job as JSON and, with `copy_to`, its
@@ -333,42 +311,17 @@ pub async fn export_job(
     job_id: Uuid,
     copy_to: Option<&std::path::Path>,
 ) -> Result<serde_json::Value, AdminError> {
-    use sea_orm::EntityTrait;
-    let db = open_migrated(config).await?;
-    let Some(job) = friskliv_store::db::entities::export_job::Entity::find_by_id(job_id)
-        .one(&db)
-        .await?
-    else {
-        return Err(AdminError::NoSuchJob(job_id));
-    };
-    let summary = serde_json::json!({
-        "id": job.id, "status": job.status, "format": job.format,
-        "centre_id": job.centre_id, "requested_by": job.requested_by,
-        "parameters": serde_json::from_str::<serde_json::Value>(&job.parameters).unwrap_or_default(),
-        "rows_written": job.rows_written,
-        "report": job.report.as_deref().and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok()),
-        "created_at": job.created_at, "finished_at": job.finished_at,
-    });
-    if let Some(target) = copy_to {
-        if job.status != "done" {
-            return Err(AdminError::NoFile(job.id, job.status));
-        }
-        let format = friskliv_store::jobs::ResearchFormat::parse(&job.format)
-            .ok_or_else(|| anyhow::anyhow!("stored export format {:?}", job.format))?;
-        operator_audit(
-            &db,
-            "research_download",
-            job.centre_id,
-            serde_json::json!({ "job": job.id }),
-        )
-        .await?;
-        std::fs::copy(
-            friskliv_store::jobs::file_of(&config.export_dir, job.id, format),
-            target,
-        )
-        .map_err(|e| anyhow::anyhow!("copying the extract to {}: {e}", target.display()))?;
-    }
-    Ok(summary)
+    let store = open_migrated(config, Clock::System).await?;
+    store
+        .operator_export_job(job_id, copy_to)
+        .await
+        .map_err(|err| match err {
+            friskliv_store::Error::Refused(Refusal::NotFound(_)) => AdminError::NoSuchJob(job_id),
+            friskliv_store::Error::Refused(Refusal::Conflict { current, .. }) => {
+                AdminError::NoFile(job_id, current.as_str().unwrap_or_default().to_owned())
+            }
+            other => other.into(),
+        })
 }
 
 fn area_of(grant: &EvaluationGrant) -> Result<friskliv_domain::EvaluationArea, AdminError> {
@@ -396,14 +349,11 @@ pub async fn grant_evaluation(
     grant: &EvaluationGrant,
 ) -> Result<bool, AdminError> {
     let (account, area) = (grant.account, area_of(grant)?);
-    let db = open_migrated(config).await?;
-    let is_evaluator = identity::find_account(&db, account)
-        .await?
-        .is_some_and(|a| a.role == AccountRole::Evaluator.as_str());
-    if !is_evaluator {
-        return Err(AdminError::NoSuchEvaluator(account));
-    }
-    Ok(friskliv_store::db::reports::grant_area(&db, account, &area, Utc::now()).await?)
+    let store = open_migrated(config, Clock::System).await?;
+    store
+        .grant_evaluation(account, &area)
+        .await
+        .map_err(|e| missing(e, AdminError::NoSuchEvaluator(account)))
 }
 
 /// `friskliv admin revoke-evaluation`; returns whether a grant was removed.
@@ -412,41 +362,32 @@ pub async fn revoke_evaluation(
     grant: &EvaluationGrant,
 ) -> Result<bool, AdminError> {
     let (account, area) = (grant.account, area_of(grant)?);
-    let db = open_migrated(config).await?;
-    Ok(friskliv_store::db::reports::revoke_area(&db, account, &area).await?)
+    let store = open_migrated(config, Clock::System).await?;
+    Ok(store.revoke_evaluation(account, &area).await?)
 }
 
 /// One line per staff account of a centre: id, role, name, granted areas.
 pub async fn list_staff(config: &Config, centre: Uuid) -> Result<Vec<String>, AdminError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let db = open_migrated(config).await?;
-    if identity::find_centre(&db, centre).await?.is_none() {
-        return Err(AdminError::NoSuchCentre(centre));
-    }
-    let staff = friskliv_store::db::entities::account::Entity::find()
-        .filter(friskliv_store::db::entities::account::Column::CentreId.eq(centre))
-        .filter(friskliv_store::db::entities::account::Column::Role.is_in([
-            AccountRole::CentreAdmin.as_str(),
-            AccountRole::Veileder.as_str(),
-            AccountRole::Evaluator.as_str(),
-        ]))
-        .order_by_asc(friskliv_store::db::entities::account::Column::CreatedAt)
-        .all(&db)
-        .await?;
-    let mut lines = Vec::new();
-    for a in staff {
-        let areas = friskliv_store::db::reports::evaluation_areas(&db, a.id).await?;
-        let areas: Vec<String> = areas
-            .iter()
-            .map(|g| format!("{} {}", g.kind(), g.code()))
-            .collect();
-        lines.push(format!(
-            "{}\t{}\t{}\t{}",
-            a.id,
-            a.role,
-            a.display_name,
-            areas.join(", ")
-        ));
-    }
-    Ok(lines)
+    let store = open_migrated(config, Clock::System).await?;
+    let staff = store
+        .list_staff(centre)
+        .await
+        .map_err(|e| missing(e, AdminError::NoSuchCentre(centre)))?;
+    Ok(staff
+        .into_iter()
+        .map(|a| {
+            let areas: Vec<String> = a
+                .areas
+                .iter()
+                .map(|g| format!("{} {}", g.kind(), g.code()))
+                .collect();
+            format!(
+                "{}\t{}\t{}\t{}",
+                a.id,
+                a.role,
+                a.display_name,
+                areas.join(", ")
+            )
+        })
+        .collect())
 }

@@ -5,7 +5,6 @@ use clap::Parser;
 use friskliv_api::cli::{AdminCommand, AdminError, Cli, Command};
 use friskliv_api::startup::{DOCS_PATH, SPEC_PATH, shutdown_signal};
 use friskliv_api::{Application, Config, cli, openapi_json, telemetry};
-use friskliv_store::db as store;
 use friskliv_store::seed::SeedOptions;
 
 #[tokio::main]
@@ -49,8 +48,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
-    let db = store::connect(&config.db_settings()).await?;
-    store::migrate(&db).await?;
+    friskliv_store::operator::migrate(&config.db_settings())
+        .await
+        .map_err(|err| match err {
+            friskliv_store::Error::Db(db) => anyhow::Error::from(db),
+            other => other.into(),
+        })?;
     println!(
         "Migrations applied to {}",
         redacted_database(&config.database_url)
