@@ -16,12 +16,14 @@ use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::diary::{DEFAULT_PAGE, DiaryPage, MAX_LIST_PAGE, WriteReply, page_limit, parse_kind};
 use super::sharing::{OralConfirmed, OralConsentView, consent_view, oral_consent_view};
 use crate::auth::{BearerAuth, Principal, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{Bounded, CursorParam, IdParam, KindParam};
+use crate::params::{
+    Bounded, CursorParam, DEFAULT_PAGE, IdParam, KindParam, MAX_LIST_PAGE, decode_list_cursor,
+    page_limit, parse_kind,
+};
 use crate::state::AppState;
 use friskliv_store::WriteTurn;
 use friskliv_store::access::{Authorized, settle};
@@ -29,6 +31,7 @@ use friskliv_store::db::consents::{self, Confirmer, OralRecorded};
 use friskliv_store::db::diary::Write;
 use friskliv_store::db::sharing::{self, Actor, Grant, StaffAction};
 use friskliv_store::db::{begin_write, diary};
+use friskliv_store::diary::{DiaryPage, WriteReply, page_of, reply};
 
 pub struct ParticipantsApi;
 
@@ -316,7 +319,7 @@ impl ParticipantsApi {
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
         cursor: Query<Option<CursorParam>>,
-        limit: Query<Option<Bounded<u32, 1, { super::diary::MAX_LIST_PAGE as i64 }>>>,
+        limit: Query<Option<Bounded<u32, 1, { MAX_LIST_PAGE as i64 }>>>,
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
         let (centre_id, participant_id) = (
@@ -330,7 +333,7 @@ impl ParticipantsApi {
         let after = cursor
             .0
             .as_ref()
-            .map(|c| super::diary::decode_list_cursor(&c.0))
+            .map(|c| decode_list_cursor(&c.0))
             .transpose()?;
         let (turn, txn, grant) = authorized(
             &state,
@@ -344,7 +347,7 @@ impl ParticipantsApi {
         let rows = sharing::entries_for(&txn, &grant, kind, from.0, to.0, after, limit + 1).await?;
         txn.commit().await?;
         drop(turn);
-        Ok(Json(super::diary::page_of(rows, limit)?))
+        Ok(Json(page_of(rows, limit)?))
     }
 
     /// Enter a diary entry on a participant's behalf (needs `entries` consent)
@@ -395,7 +398,7 @@ impl ParticipantsApi {
         )
         .await?;
         txn.commit().await?;
-        Ok(Json(super::diary::reply(&outcomes[0])?))
+        Ok(Json(reply(&outcomes[0])?))
     }
 
     /// Record consent a participant gave orally in a conversation
