@@ -24,6 +24,7 @@ pub mod gate;
 pub mod identity;
 pub mod jobs;
 pub mod journey;
+pub mod participants;
 pub mod reports;
 pub mod seed;
 pub mod sharing;
