@@ -64,6 +64,8 @@ pub struct SyncItemOutcome {
     pub refused: Option<Refusal>,
 }
 
+// Prepared items live only for one request; boxing the write would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Prepared {
     Write(Write),
     Invalid(Refusal),
