@@ -262,3 +262,82 @@ impl From<Format> for friskliv_store::reports::TableFormat {
         }
     }
 }
+
+// ---- diary area: page sizes, diary kinds and paging cursors -----------------
+
+/// Default and largest page of a diary listing.
+pub const DEFAULT_PAGE: u32 = 100;
+pub const MAX_LIST_PAGE: u32 = 500;
+
+/// `limit` between 1 and `max` (default `default`), or 422.
+pub fn page_limit(raw: Option<u32>, default: u32, max: u32) -> ApiResult<u64> {
+    let limit = raw.unwrap_or(default);
+    if limit == 0 || limit > max {
+        return Err(ApiError::validation(friskliv_domain::FieldError::new(
+            "limit",
+            "range",
+            format!("must be between 1 and {max}"),
+        )));
+    }
+    Ok(u64::from(limit))
+}
+
+/// A diary kind in a path: one that is not a kind names nothing (404).
+pub fn parse_kind(raw: &str) -> ApiResult<friskliv_domain::diary::EntryKind> {
+    raw.parse()
+        .map_err(|message: String| ApiError::not_found_field("kind", "one_of", message))
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::bad_request(
+        "cursor",
+        "format",
+        "is not a cursor this server issued; start again without one",
+    )
+}
+
+/// A cursor of the right shape that the server did not issue points at no
+/// position: 404, so a client starts again without one.
+pub fn unknown_cursor() -> ApiError {
+    ApiError::not_found_field(
+        "cursor",
+        "unknown",
+        "is not a cursor this server issued; start again without one",
+    )
+}
+
+/// The text of a cursor if it has the shape this server issues (else 400).
+fn cursor_text(raw: &str) -> ApiResult<String> {
+    use base64::Engine;
+    if !CursorParam::well_formed(raw) {
+        return Err(bad_cursor());
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .map_err(|_| unknown_cursor())?;
+    String::from_utf8(bytes).map_err(|_| unknown_cursor())
+}
+
+/// Where a diary listing continues (the store's `encode_list_cursor`
+/// writes `d1|<day>|<entry id>`).
+pub fn decode_list_cursor(raw: &str) -> ApiResult<friskliv_store::diary::ListPosition> {
+    let text = cursor_text(raw)?;
+    let mut parts = text.split('|');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("d1"), Some(day), Some(id), None) => Ok(friskliv_store::diary::ListPosition {
+            diary_day: day.parse().map_err(|_| unknown_cursor())?,
+            entry_id: id.parse().map_err(|_| unknown_cursor())?,
+        }),
+        _ => Err(unknown_cursor()),
+    }
+}
+
+/// The change a change-feed cursor continues after (the store's
+/// `encode_change_cursor` writes `c1|<seq>`).
+pub fn decode_change_cursor(raw: &str) -> ApiResult<i64> {
+    cursor_text(raw)?
+        .strip_prefix("c1|")
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(unknown_cursor)
+}

@@ -25,6 +25,7 @@ pub mod identity;
 pub mod jobs;
 pub mod journey;
 pub mod operator;
+pub mod participants;
 pub mod reports;
 pub mod seed;
 pub mod sharing;

@@ -4,20 +4,19 @@
 //! learns of it through the change feed.
 
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind};
+use friskliv_store::diary::{DiaryEntryView, DiaryOwner, DiaryPage, ListQuery, WriteReply};
 use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use super::ApiTags;
-use super::diary::{
-    DiaryEntryView, DiaryPage, WriteReply, delete_entry, get_entry, list_entries, participant_id,
-    put_entry,
-};
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::ApiResult;
-use crate::params::{Bounded, CursorParam, IdParam};
+use crate::params::{
+    Bounded, CursorParam, DEFAULT_PAGE, IdParam, MAX_LIST_PAGE, decode_list_cursor, page_limit,
+};
 use crate::state::AppState;
 
 pub struct QuitAttemptsApi;
@@ -37,22 +36,25 @@ impl QuitAttemptsApi {
         /// From the previous page's `next_cursor`.
         cursor: Query<Option<CursorParam>>,
         /// 1–500, default 100.
-        limit: Query<Option<Bounded<u32, 1, { super::diary::MAX_LIST_PAGE as i64 }>>>,
+        limit: Query<Option<Bounded<u32, 1, { MAX_LIST_PAGE as i64 }>>>,
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
-        let participant = participant_id(&principal)?;
-        Ok(Json(
-            list_entries(
-                &state,
-                participant,
-                EntryKind::QuitAttempt,
-                None,
-                None,
-                cursor.0.as_ref().map(|c| c.0.as_str()),
-                limit.0.map(|l| l.0),
-            )
-            .await?,
-        ))
+        let owner = DiaryOwner::of(&principal)?;
+        let query = ListQuery {
+            from: None,
+            to: None,
+            limit: page_limit(limit.0.map(|l| l.0), DEFAULT_PAGE, MAX_LIST_PAGE)?,
+            after: cursor
+                .0
+                .as_ref()
+                .map(|c| decode_list_cursor(&c.0))
+                .transpose()?,
+        };
+        let page = state
+            .store
+            .list_diary_entries(owner, EntryKind::QuitAttempt, &query)
+            .await?;
+        Ok(Json(page))
     }
 
     /// Get one quit attempt
@@ -68,11 +70,13 @@ impl QuitAttemptsApi {
         entry_id: Path<IdParam>,
     ) -> ApiResult<Json<DiaryEntryView>> {
         let principal = authenticate(&state, &auth).await?;
-        let participant = participant_id(&principal)?;
+        let owner = DiaryOwner::of(&principal)?;
         let entry_id = entry_id.get("entry_id")?;
-        Ok(Json(
-            get_entry(&state, participant, EntryKind::QuitAttempt, entry_id).await?,
-        ))
+        let entry = state
+            .store
+            .diary_entry(owner, EntryKind::QuitAttempt, entry_id)
+            .await?;
+        Ok(Json(entry))
     }
 
     /// Create or replace a quit attempt (body with `quit_attempt`, version-checked)
@@ -89,19 +93,13 @@ impl QuitAttemptsApi {
         body: JsonBody<DiaryEntryInput>,
     ) -> ApiResult<Json<WriteReply>> {
         let principal = authenticate(&state, &auth).await?;
-        let participant = participant_id(&principal)?;
+        let owner = DiaryOwner::of(&principal)?;
         let entry_id = entry_id.get("entry_id")?;
-        Ok(Json(
-            put_entry(
-                &state,
-                participant,
-                EntryKind::QuitAttempt,
-                entry_id,
-                body.0,
-                None,
-            )
-            .await?,
-        ))
+        let reply = state
+            .store
+            .put_diary_entry(owner, EntryKind::QuitAttempt, entry_id, body.0)
+            .await?;
+        Ok(Json(reply))
     }
 
     /// Delete a quit attempt
@@ -119,17 +117,12 @@ impl QuitAttemptsApi {
         version: Query<Bounded<i64, 1, { i64::MAX }>>,
     ) -> ApiResult<Json<WriteReply>> {
         let principal = authenticate(&state, &auth).await?;
-        let participant = participant_id(&principal)?;
+        let owner = DiaryOwner::of(&principal)?;
         let entry_id = entry_id.get("entry_id")?;
-        Ok(Json(
-            delete_entry(
-                &state,
-                participant,
-                EntryKind::QuitAttempt,
-                entry_id,
-                version.0.0,
-            )
-            .await?,
-        ))
+        let reply = state
+            .store
+            .delete_diary_entry(owner, EntryKind::QuitAttempt, entry_id, version.0.0)
+            .await?;
+        Ok(Json(reply))
     }
 }

@@ -1,0 +1,81 @@
+//! Oral consent as staff handle it: recorded in a conversation, listed, and
+//! confirmed by a second staff member of the centre.
+
+use friskliv_domain::consent::ConsentScope;
+use uuid::Uuid;
+
+use crate::db::consents::{self, Confirmer, ConsentEntry, OralConsentEntry, OralRecorded};
+use crate::db::sharing::StaffAction;
+use crate::error::Result;
+use crate::{Principal, Store};
+
+// The consent read models (`ConsentView`, `OralConsentView`) are built in
+// the api's sharing routes for now; these use cases return the entries
+// those views are made from.
+
+impl Store {
+    /// `POST /v1/centres/{c}/participants/{p}/consents`: records oral
+    /// consent to `scope`, pending a second confirmation (or the consent
+    /// already active).
+    pub async fn record_oral_consent(
+        &self,
+        principal: &Principal,
+        centre_id: Uuid,
+        participant_id: Uuid,
+        scope: ConsentScope,
+    ) -> Result<OralRecorded> {
+        let now = self.clock.now();
+        self.as_staff(
+            principal,
+            centre_id,
+            participant_id,
+            StaffAction::RecordConsent,
+            &format!("consent/{scope}"),
+            async |txn, grant| consents::record_oral(txn, grant, scope, now).await,
+        )
+        .await
+    }
+
+    /// `GET /v1/centres/{c}/participants/{p}/oral-consents`: the oral
+    /// consents the centre recorded for the participant, oldest first.
+    pub async fn oral_consents_at_centre(
+        &self,
+        principal: &Principal,
+        centre_id: Uuid,
+        participant_id: Uuid,
+    ) -> Result<Vec<OralConsentEntry>> {
+        let now = self.clock.now();
+        self.as_staff(
+            principal,
+            centre_id,
+            participant_id,
+            StaffAction::ReadConsents,
+            "oral-consents",
+            async |txn, grant| Ok(consents::oral_at_centre(txn, grant, now).await?),
+        )
+        .await
+    }
+
+    /// `POST /v1/centres/{c}/participants/{p}/oral-consents/{id}/confirm`:
+    /// a second staff member confirms oral consent a colleague recorded.
+    pub async fn confirm_oral_consent(
+        &self,
+        principal: &Principal,
+        centre_id: Uuid,
+        participant_id: Uuid,
+        oral_consent_id: Uuid,
+    ) -> Result<ConsentEntry> {
+        let now = self.clock.now();
+        self.as_staff(
+            principal,
+            centre_id,
+            participant_id,
+            StaffAction::ConfirmConsent,
+            &format!("oral-consents/{oral_consent_id}"),
+            async |txn, grant| {
+                consents::confirm_oral(txn, Confirmer::Staff(grant), oral_consent_id, now).await
+            },
+        )
+        .await
+    }
+}
