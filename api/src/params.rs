@@ -340,4 +340,28 @@ pub fn decode_change_cursor(raw: &str) -> ApiResult<i64> {
         .and_then(|n| n.parse::<i64>().ok())
         .filter(|n| *n >= 0)
         .ok_or_else(unknown_cursor)
+
+// ---- journey (issue 12) ----------------------------------------------------
+
+/// The period number in a path: 1, 2, …
+pub fn period_number(raw: &str) -> ApiResult<u32> {
+    raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+        ApiError::bad_request(
+            "period",
+            "format",
+            format!(
+                "must be a period number 1, 2, …, was {:?}",
+                raw.chars().take(20).collect::<String>()
+            ),
+        )
+    })
+}
+
+/// The centre and participant of a `/v1/centres/{c}/participants/{p}/…`
+/// path, each reported under its own name when malformed.
+pub fn ids(centre_id: &IdParam, participant_id: &IdParam) -> ApiResult<(Uuid, Uuid)> {
+    Ok((
+        centre_id.get("centre_id")?,
+        participant_id.get("participant_id")?,
+    ))
 }

@@ -67,7 +67,7 @@ pub fn api() -> Api {
         sharing::SharingApi,
         centres::CentresApi,
         participants::ParticipantsApi,
-        journey::JourneyApi,
+        journey::api(),
         progress::ProgressApi,
         reports::ReportsApi,
         exports::ExportsApi,

@@ -13,8 +13,8 @@ use friskliv_domain::journey::{
     PeriodStatus, Referral, Triage,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -494,60 +494,6 @@ pub async fn transition_period(
         }
     }
     Ok(active.update(db).await?)
-}
-
-/// Renew: complete period `seq` (if still open) the day before `start` and
-/// start the next; in a savepoint, so a refusal leaves nothing half done.
-pub async fn renew_period(
-    db: &DatabaseTransaction,
-    grant: &Grant,
-    seq: u32,
-    start: &mut PeriodStart,
-    now: DateTime<Utc>,
-) -> Result<period::Model> {
-    let savepoint = db.begin().await?;
-    match renew_in(&savepoint, grant, seq, start, now).await {
-        Ok(row) => {
-            savepoint.commit().await?;
-            Ok(row)
-        }
-        Err(refused) => {
-            savepoint.rollback().await?;
-            Err(refused)
-        }
-    }
-}
-
-async fn renew_in(
-    db: &DatabaseTransaction,
-    grant: &Grant,
-    seq: u32,
-    start: &mut PeriodStart,
-    now: DateTime<Utc>,
-) -> Result<period::Model> {
-    let periods = periods(db, grant).await?;
-    let Some(current) = periods.iter().find(|p| i64::from(p.seq) == i64::from(seq)) else {
-        return Err(Error::from(Refusal::not_found("period")));
-    };
-    if periods.last().map(|p| p.seq) != Some(current.seq) {
-        return Err(Error::from(Refusal::Conflict {
-            code: "period-not-latest",
-            detail: format!("only the latest period can be renewed; period {seq} has a successor"),
-            current: serde_json::json!({"period": seq, "status": current.status}),
-        }));
-    }
-    if start.referral_id.is_none() {
-        start.referral_id = current.referral_id;
-    }
-    if status_of(current).is_open() {
-        let end_day = start
-            .start_date
-            .pred_opt()
-            .unwrap_or(start.start_date)
-            .max(current.start_date);
-        transition_period(db, grant, seq, PeriodAction::Complete, end_day, None, now).await?;
-    }
-    start_period(db, grant, start, now).await
 }
 
 // ---- conversations ------------------------------------------------------------
