@@ -340,6 +340,7 @@ pub fn decode_change_cursor(raw: &str) -> ApiResult<i64> {
         .and_then(|n| n.parse::<i64>().ok())
         .filter(|n| *n >= 0)
         .ok_or_else(unknown_cursor)
+}
 
 // ---- journey (issue 12) ----------------------------------------------------
 

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::sharing::{OralConfirmed, OralConsentView, consent_view, oral_consent_view};
-use crate::auth::{BearerAuth, Principal, authenticate};
+use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{
@@ -76,35 +76,6 @@ pub struct RecordedConsent {
     /// `oral` (given in conversation). Consent for under-16s comes from a
     /// guardian's own account.
     pub method: ConsentMethod,
-}
-
-/// The caller as the sharing rules see them.
-// re-export until the merge (issue 12): exports.rs and reports.rs call this;
-// it is `Principal::actor`.
-pub(crate) fn actor_of(principal: &Principal) -> friskliv_store::db::sharing::Actor {
-    principal.actor()
-}
-
-/// Authorises and logs in one transaction (see `Store::authorized`).
-// re-export until the merge (issue 12): journey.rs and progress.rs still
-// call this; no handler here does (they go through `Store::as_staff`).
-pub(crate) async fn authorized(
-    state: &AppState,
-    principal: &Principal,
-    centre_id: Uuid,
-    participant_id: Uuid,
-    action: friskliv_store::db::sharing::StaffAction,
-    resource: &str,
-) -> ApiResult<(
-    friskliv_store::WriteTurn,
-    sea_orm::DatabaseTransaction,
-    friskliv_store::db::sharing::Grant,
-)> {
-    let friskliv_store::access::Authorized { turn, txn, grant } = state
-        .store
-        .authorized(principal, centre_id, participant_id, action, resource)
-        .await?;
-    Ok((turn, txn, grant))
 }
 
 #[OpenApi(tag = "ApiTags::Centres")]
