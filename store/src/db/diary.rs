@@ -399,3 +399,45 @@ pub async fn changes(
         .all(db)
         .await
 }
+
+/// (diary day, content JSON) of a participant's live entries other than
+/// quit attempts with diary days in [from, to]; only those two columns.
+pub(crate) async fn diary_rows(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, String)>, DbErr> {
+        let rows: Vec<(Option<NaiveDate>, Option<String>)> = diary_entry::Entity::find()
+        .select_only()
+        .column(diary_entry::Column::DiaryDay)
+        .column(diary_entry::Column::Content)
+        .filter(diary_entry::Column::ParticipantId.eq(participant_id))
+        .filter(diary_entry::Column::Deleted.eq(false))
+        .filter(diary_entry::Column::Kind.ne(EntryKind::QuitAttempt.as_str()))
+        .filter(diary_entry::Column::DiaryDay.gte(from))
+        .filter(diary_entry::Column::DiaryDay.lte(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, content)| Some((day?, content?)))
+        .collect())
+}
+
+pub(crate) async fn quit_attempt_rows(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+) -> Result<Vec<String>, DbErr> {
+        let rows: Vec<Option<String>> = diary_entry::Entity::find()
+        .select_only()
+        .column(diary_entry::Column::Content)
+        .filter(diary_entry::Column::ParticipantId.eq(participant_id))
+        .filter(diary_entry::Column::Deleted.eq(false))
+        .filter(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}

@@ -907,53 +907,6 @@ pub struct OutcomeRows {
     pub goals: Vec<goal::Model>,
 }
 
-/// (diary day, content JSON) of a participant's live entries other than
-/// quit attempts with diary days in [from, to]; only those two columns.
-pub(crate) async fn diary_rows(
-    db: &impl ConnectionTrait,
-    participant_id: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(NaiveDate, String)>, DbErr> {
-    use super::entities::diary_entry;
-    use friskliv_domain::diary::EntryKind;
-    use sea_orm::QuerySelect;
-    let rows: Vec<(Option<NaiveDate>, Option<String>)> = diary_entry::Entity::find()
-        .select_only()
-        .column(diary_entry::Column::DiaryDay)
-        .column(diary_entry::Column::Content)
-        .filter(diary_entry::Column::ParticipantId.eq(participant_id))
-        .filter(diary_entry::Column::Deleted.eq(false))
-        .filter(diary_entry::Column::Kind.ne(EntryKind::QuitAttempt.as_str()))
-        .filter(diary_entry::Column::DiaryDay.gte(from))
-        .filter(diary_entry::Column::DiaryDay.lte(to))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(day, content)| Some((day?, content?)))
-        .collect())
-}
-
-async fn quit_attempt_rows(
-    db: &impl ConnectionTrait,
-    participant_id: Uuid,
-) -> Result<Vec<String>, DbErr> {
-    use super::entities::diary_entry;
-    use friskliv_domain::diary::EntryKind;
-    use sea_orm::QuerySelect;
-    let rows: Vec<Option<String>> = diary_entry::Entity::find()
-        .select_only()
-        .column(diary_entry::Column::Content)
-        .filter(diary_entry::Column::ParticipantId.eq(participant_id))
-        .filter(diary_entry::Column::Deleted.eq(false))
-        .filter(diary_entry::Column::Kind.eq(EntryKind::QuitAttempt.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().flatten().collect())
-}
 
 /// Diary days from a week before the period (the 7-day window before an
 /// early assessment) to `to`.
@@ -979,8 +932,8 @@ async fn rows_for(
     let (diary, quit_attempts) = if diary_visible {
         let from = period.start_date - chrono::Duration::days(7);
         (
-            diary_rows(db, participant_id, from, to).await?,
-            quit_attempt_rows(db, participant_id).await?,
+            super::diary::diary_rows(db, participant_id, from, to).await?,
+            super::diary::quit_attempt_rows(db, participant_id).await?,
         )
     } else {
         (Vec::new(), Vec::new())

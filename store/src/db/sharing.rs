@@ -407,7 +407,7 @@ pub async fn summary_entries_for(
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, String)>, DbErr> {
     grant.require(ConsentScope::Summaries)?;
-    super::journey::diary_rows(db, grant.participant_id, from, to).await
+    super::diary::diary_rows(db, grant.participant_id, from, to).await
 }
 
 /// The participant's first diary day, for placing weeks when no period
