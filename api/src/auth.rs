@@ -18,9 +18,3 @@ pub struct BearerAuth(pub Bearer);
 pub async fn authenticate(state: &AppState, auth: &BearerAuth) -> ApiResult<Principal> {
     Ok(state.store.authenticate(&auth.0.token).await?)
 }
-
-pub fn parse_role(stored: &str) -> ApiResult<friskliv_domain::AccountRole> {
-    stored.parse().map_err(|_| {
-        crate::error::ApiError::internal(format!("stored role {stored:?} is not a known role"))
-    })
-}

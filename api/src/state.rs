@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use friskliv_store::{Clock, Settings, Store, WriteTurn};
 use sea_orm::DatabaseConnection;
-use webauthn_rs::Webauthn;
 
 use crate::config::Config;
 use crate::rate_limit::RateLimiter;
@@ -13,8 +12,9 @@ use crate::rate_limit::RateLimiter;
 pub struct AppState {
     /// The use cases.
     pub store: Store,
+    /// The connection, for handlers that are not yet store use cases
+    /// (issue 12).
     pub db: DatabaseConnection,
-    pub webauthn: Arc<Webauthn>,
     pub config: Arc<Config>,
     pub auth_limiter: Arc<RateLimiter>,
 }
@@ -37,11 +37,11 @@ impl AppState {
                 export_dir: config.export_dir.clone(),
                 export_retention: config.export_retention,
             },
+            Arc::new(webauthn),
         );
         Ok(AppState {
             store,
             db,
-            webauthn: Arc::new(webauthn),
             auth_limiter: Arc::new(RateLimiter::per_minute(config.auth_rate_per_minute)),
             config: Arc::new(config),
         })

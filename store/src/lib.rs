@@ -34,6 +34,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use webauthn_rs::Webauthn;
 
 pub use clock::Clock;
 pub use db::DbSettings;
@@ -57,10 +58,17 @@ pub struct Store {
     gate: WriteGate,
     clock: Clock,
     settings: Arc<Settings>,
+    /// The relying party for passkey ceremonies.
+    webauthn: Arc<Webauthn>,
 }
 
 impl Store {
-    pub fn new(db: DatabaseConnection, clock: Clock, settings: Settings) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Clock,
+        settings: Settings,
+        webauthn: Arc<Webauthn>,
+    ) -> Self {
         let gate =
             WriteGate::for_database(db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite);
         Store {
@@ -68,6 +76,7 @@ impl Store {
             gate,
             clock,
             settings: Arc::new(settings),
+            webauthn,
         }
     }
 

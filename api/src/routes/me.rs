@@ -1,6 +1,6 @@
 //! The signed-in account: who am I, and my passkeys.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
 use poem::Body;
 use poem::web::Data;
@@ -10,46 +10,24 @@ use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
-use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
+use webauthn_rs::prelude::PublicKeyCredential;
 
-use super::auth::{
-    CeremonyContext, CeremonyFinish, CeremonyStart, from_json, offer_ceremony, parse_credential,
-    passkey_not_accepted,
-};
 use super::diary::view;
+use super::passkey::CeremonyFinish;
 use crate::body::{JsonBody, JsonStream};
 use friskliv_store::db::diary;
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::params::IdParam;
 use crate::state::AppState;
-use friskliv_store::db::entities::passkey;
-use friskliv_store::db::identity::{self, CEREMONY_ERASURE, PasskeyRemoval};
+use friskliv_store::identity::ceremonies::CeremonyStart;
 
 pub struct MeApi;
 
 pub use friskliv_store::identity::account::{EvaluationAreaView, Me};
-
-#[derive(Object)]
-pub struct PasskeySummary {
-    pub id: Uuid,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-impl From<passkey::Model> for PasskeySummary {
-    fn from(p: passkey::Model) -> Self {
-        PasskeySummary {
-            id: p.id,
-            name: p.name,
-            created_at: p.created_at,
-            last_used_at: p.last_used_at,
-        }
-    }
-}
+use friskliv_store::identity::passkeys::PasskeySummary;
 
 #[derive(ApiResponse)]
 pub enum PasskeyRemoved {
@@ -96,10 +74,13 @@ pub enum Erased {
 
 /// The participant's journey records (a handful of rows each), as the
 /// export's `"attributes":…,"periods":[…],"goals":[…],"assessments":[…],`.
-async fn journey_export(db: &DatabaseConnection, participant: Uuid) -> ApiResult<String> {
+async fn journey_export(
+    db: &DatabaseConnection,
+    participant: Uuid,
+    today: NaiveDate,
+) -> ApiResult<String> {
     use super::journey::{assessment_views, attributes_view, goal_views, period_view};
     use friskliv_store::db::journey;
-    let today = friskliv_store::clock::today(Utc::now());
     let periods = journey::own_periods(db, participant).await?;
     let attributes = attributes_view(participant, journey::own_attributes(db, participant).await?)?;
     let goals = goal_views(journey::own_goals(db, participant).await?, &periods)?;
@@ -179,8 +160,7 @@ impl MeApi {
         auth: BearerAuth,
     ) -> ApiResult<Json<Vec<PasskeySummary>>> {
         let principal = authenticate(&state, &auth).await?;
-        let passkeys = identity::passkeys_of(&state.db, principal.account_id).await?;
-        Ok(Json(passkeys.into_iter().map(Into::into).collect()))
+        Ok(Json(state.store.my_passkeys(&principal).await?))
     }
 
     /// Remove one of my passkeys (never the last one)
@@ -196,39 +176,33 @@ impl MeApi {
         passkey_id: Path<IdParam>,
     ) -> ApiResult<PasskeyRemoved> {
         let principal = authenticate(&state, &auth).await?;
-        match identity::remove_passkey(
-            &state.db,
-            principal.account_id,
-            passkey_id.get("passkey_id")?,
-        )
-        .await?
-        {
-            PasskeyRemoval::Removed => Ok(PasskeyRemoved::Removed),
-            PasskeyRemoval::NotFound => Err(ApiError::not_found("passkey")),
-            PasskeyRemoval::LastPasskey => Err(ApiError::conflict(
-                "last-passkey",
-                "this is your only passkey; add another before removing it, or you could not sign in again",
-            )),
-        }
+        let passkey_id = passkey_id.get("passkey_id")?;
+        state
+            .store
+            .remove_my_passkey(&principal, passkey_id)
+            .await?;
+        Ok(PasskeyRemoved::Removed)
     }
 
     /// Download everything stored about me (data portability)
     #[oai(path = "/v1/me/export", method = "get", operation_id = "exportMyData")]
     async fn export(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<ExportResponse> {
         let principal = authenticate(&state, &auth).await?;
-        let now = Utc::now();
-        let me = state.store.me(&principal).await?;
-        let passkeys: Vec<PasskeySummary> = identity::passkeys_of(&state.db, principal.account_id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let journey = journey_export(&state.db, principal.account_id).await?;
+        let export = state.store.account_export(&principal).await?;
+        let now = export.exported_at;
+        // Until the journey and diary views are the store's (issue 12), their
+        // part of the document is read here.
+        let journey = journey_export(
+            &state.db,
+            principal.account_id,
+            friskliv_store::clock::today(now),
+        )
+        .await?;
         let head = format!(
             "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},{journey}\"diary_entries\":[",
             serde_json::Value::String(now.to_rfc3339()),
-            me.to_json().unwrap_or_default(),
-            passkeys.to_json().unwrap_or_default(),
+            export.account.to_json().unwrap_or_default(),
+            export.passkeys.to_json().unwrap_or_default(),
         );
         let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
             .chain(export_entries(state.db.clone(), principal.account_id))
@@ -254,31 +228,7 @@ impl MeApi {
         auth: BearerAuth,
     ) -> ApiResult<Json<CeremonyStart>> {
         let principal = authenticate(&state, &auth).await?;
-        let now = Utc::now();
-        let passkeys = identity::passkeys_of(&state.db, principal.account_id)
-            .await?
-            .iter()
-            .map(|p| from_json(&p.credential))
-            .collect::<ApiResult<Vec<webauthn_rs::prelude::Passkey>>>()?;
-        let (options, authentication) = state
-            .webauthn
-            .start_passkey_authentication(&passkeys)
-            .map_err(ApiError::internal)?;
-        let context = CeremonyContext {
-            account_id: Some(principal.account_id),
-            ..CeremonyContext::default()
-        };
-        Ok(Json(
-            offer_ceremony(
-                &state,
-                CEREMONY_ERASURE,
-                &authentication,
-                &options,
-                context,
-                now,
-            )
-            .await?,
-        ))
+        Ok(Json(state.store.start_erasure(&principal).await?))
     }
 
     /// Erase my account and all my data, after the passkey confirmation
@@ -292,24 +242,8 @@ impl MeApi {
         body: JsonBody<CeremonyFinish>,
     ) -> ApiResult<Erased> {
         let principal = authenticate(&state, &auth).await?;
-        let now = Utc::now();
-        let body = body.0;
-        // The ceremony first: an unknown one is 404 whatever the credential.
-        let ceremony = identity::take_ceremony(&state.db, body.ceremony_id, CEREMONY_ERASURE, now)
-            .await?
-            .filter(|c| c.account_id == Some(principal.account_id))
-            .ok_or_else(|| ApiError::not_found("erasure confirmation (expired or already used)"))?;
-        let credential: PublicKeyCredential = parse_credential(body.credential)?;
-        let authentication: PasskeyAuthentication = from_json(&ceremony.state)?;
-        state
-            .webauthn
-            .finish_passkey_authentication(&credential, &authentication)
-            .map_err(|e| {
-                tracing::info!(error = ?e, "erasure confirmation refused");
-                passkey_not_accepted()
-            })?;
-        identity::delete_account(&state.db, principal.account_id).await?;
-        tracing::info!(account = %principal.account_id, "account erased");
+        let finish = body.0.parse::<PublicKeyCredential>();
+        state.store.erase(&principal, finish).await?;
         Ok(Erased::Erased)
     }
 }

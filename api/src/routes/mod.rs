@@ -9,6 +9,7 @@ pub mod exports;
 pub mod journey;
 pub mod me;
 pub mod participants;
+pub mod passkey;
 pub mod progress;
 pub mod quit_attempts;
 pub mod reports;

@@ -4,7 +4,10 @@
 //! enough and lets lookups use an index.
 
 pub mod account;
+pub mod ceremonies;
+pub mod export;
 pub mod invites;
+pub mod passkeys;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
