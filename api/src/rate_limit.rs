@@ -10,7 +10,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 /// Attempts per client address per window.
 pub struct RateLimiter {
@@ -52,7 +51,13 @@ impl RateLimiter {
     }
 }
 
-pub fn rate_limit(state: &AppState, req: &poem::Request) -> ApiResult<()> {
+/// 429 when the client behind `req` (seen through `trusted_proxies`) has
+/// used up its window.
+pub fn rate_limit(
+    limiter: &RateLimiter,
+    trusted_proxies: &[ipnet::IpNet],
+    req: &poem::Request,
+) -> ApiResult<()> {
     let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
     let forwarded = req
         .headers()
@@ -61,12 +66,8 @@ pub fn rate_limit(state: &AppState, req: &poem::Request) -> ApiResult<()> {
         .filter_map(|v| v.to_str().ok())
         .collect::<Vec<_>>()
         .join(",");
-    let addr = client_addr(peer, &forwarded, &state.config.trusted_proxies)
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    state
-        .auth_limiter
-        .check(addr)
-        .map_err(ApiError::too_many_requests)
+    let addr = client_addr(peer, &forwarded, trusted_proxies).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    limiter.check(addr).map_err(ApiError::too_many_requests)
 }
 
 /// The address a request comes from, for the rate limit. The TCP peer,

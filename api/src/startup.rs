@@ -118,7 +118,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
         let housekeeping = tokio::spawn(friskliv_store::jobs::housekeeping_loop(
-            self.state.db.clone(),
+            self.state.store.db().clone(),
             self.state.config.export_dir.clone(),
             self.state.config.export_retention,
         ));

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use friskliv_store::{Clock, Settings, Store, WriteTurn};
+use friskliv_store::{Clock, Settings, Store};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
@@ -12,9 +12,6 @@ use crate::rate_limit::RateLimiter;
 pub struct AppState {
     /// The use cases.
     pub store: Store,
-    /// The connection, for handlers that are not yet store use cases
-    /// (issue 12).
-    pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub auth_limiter: Arc<RateLimiter>,
 }
@@ -31,27 +28,18 @@ impl AppState {
             .build()
             .map_err(|e| anyhow::anyhow!("invalid WebAuthn relying party settings: {e:?}"))?;
         let store = Store::new(
-            db.clone(),
+            db,
             Clock::System,
             Settings {
                 export_dir: config.export_dir.clone(),
                 export_retention: config.export_retention,
             },
-            Arc::new(webauthn),
-        );
+        )
+        .with_relying_party(Arc::new(webauthn));
         Ok(AppState {
             store,
-            db,
             auth_limiter: Arc::new(RateLimiter::per_minute(config.auth_rate_per_minute)),
             config: Arc::new(config),
         })
-    }
-}
-
-impl AppState {
-    /// Waits for this request's turn to write; hold it through the commit.
-    /// The store's one gate: every writer, handler or use case, queues there.
-    pub async fn write_turn(&self) -> WriteTurn {
-        self.store.write_turn().await
     }
 }

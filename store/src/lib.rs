@@ -58,17 +58,13 @@ pub struct Store {
     gate: WriteGate,
     clock: Clock,
     settings: Arc<Settings>,
-    /// The relying party for passkey ceremonies.
-    webauthn: Arc<Webauthn>,
+    /// The relying party for passkey ceremonies (the server has one; the
+    /// operator's commands need none).
+    webauthn: Option<Arc<Webauthn>>,
 }
 
 impl Store {
-    pub fn new(
-        db: DatabaseConnection,
-        clock: Clock,
-        settings: Settings,
-        webauthn: Arc<Webauthn>,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, clock: Clock, settings: Settings) -> Self {
         let gate =
             WriteGate::for_database(db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite);
         Store {
@@ -76,8 +72,25 @@ impl Store {
             gate,
             clock,
             settings: Arc::new(settings),
-            webauthn,
+            webauthn: None,
         }
+    }
+
+    /// The store with the relying party that passkey ceremonies verify with.
+    pub fn with_relying_party(mut self, webauthn: Arc<Webauthn>) -> Self {
+        self.webauthn = Some(webauthn);
+        self
+    }
+
+    fn relying_party(&self) -> Result<&Webauthn> {
+        self.webauthn
+            .as_deref()
+            .ok_or_else(|| Error::Internal("no WebAuthn relying party configured".to_owned()))
+    }
+
+    /// The database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(db::ping(&self.db).await?)
     }
 
     /// The connection, for jobs, the operator's commands and tests.

@@ -78,7 +78,7 @@ impl AuthApi {
         req: &Request,
         body: JsonBody<RegistrationStartRequest>,
     ) -> ApiResult<Json<CeremonyStart>> {
-        rate_limit(&state, req)?;
+        rate_limit(&state.auth_limiter, &state.config.trusted_proxies, req)?;
         let start = body.0.parse()?;
         Ok(Json(state.store.register_start(start).await?))
     }
@@ -95,7 +95,7 @@ impl AuthApi {
         req: &Request,
         body: JsonBody<CeremonyFinish>,
     ) -> ApiResult<Json<NewSession>> {
-        rate_limit(&state, req)?;
+        rate_limit(&state.auth_limiter, &state.config.trusted_proxies, req)?;
         let finish = body.0.parse::<RegisterPublicKeyCredential>();
         Ok(Json(state.store.register_finish(finish).await?))
     }
@@ -111,7 +111,7 @@ impl AuthApi {
         state: Data<&AppState>,
         req: &Request,
     ) -> ApiResult<Json<CeremonyStart>> {
-        rate_limit(&state, req)?;
+        rate_limit(&state.auth_limiter, &state.config.trusted_proxies, req)?;
         Ok(Json(state.store.login_start().await?))
     }
 
@@ -127,7 +127,7 @@ impl AuthApi {
         req: &Request,
         body: JsonBody<CeremonyFinish>,
     ) -> ApiResult<Json<NewSession>> {
-        rate_limit(&state, req)?;
+        rate_limit(&state.auth_limiter, &state.config.trusted_proxies, req)?;
         let finish = body.0.parse::<PublicKeyCredential>();
         Ok(Json(state.store.login_finish(finish).await?))
     }

@@ -23,10 +23,7 @@ use crate::params::{
     decode_list_cursor, page_limit, parse_kind,
 };
 use crate::state::AppState;
-
-pub use friskliv_store::diary::DiaryEntryView; // re-export until the merge (issue 12)
-pub use friskliv_store::diary::participant_id; // re-export until the merge (issue 12)
-pub use friskliv_store::diary::view; // re-export until the merge (issue 12)
+use friskliv_store::diary::DiaryEntryView;
 
 /// Most items in one sync request.
 pub const MAX_SYNC_ITEMS: usize = 500;

@@ -1,6 +1,6 @@
 //! The signed-in account: who am I, and my passkeys.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use poem::Body;
 use poem::web::Data;
@@ -8,14 +8,14 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 use webauthn_rs::prelude::PublicKeyCredential;
 
-use super::diary::view;
 use super::passkey::CeremonyFinish;
 use crate::body::{JsonBody, JsonStream};
-use friskliv_store::db::diary;
+use friskliv_store::Store;
+use friskliv_store::diary::DiaryEntryView;
+use friskliv_store::journey::{AssessmentView, GoalView, ParticipantAttributesView, PeriodView};
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
@@ -47,12 +47,12 @@ pub struct MyDataExport {
     pub account: Me,
     /// Labels and dates; never key material.
     pub passkeys: Vec<PasskeySummary>,
-    pub attributes: super::journey::ParticipantAttributesView,
-    pub periods: Vec<super::journey::PeriodView>,
-    pub goals: Vec<super::journey::GoalView>,
-    pub assessments: Vec<super::journey::AssessmentView>,
+    pub attributes: ParticipantAttributesView,
+    pub periods: Vec<PeriodView>,
+    pub goals: Vec<GoalView>,
+    pub assessments: Vec<AssessmentView>,
     /// Live diary entries in change order.
-    pub diary_entries: Vec<super::diary::DiaryEntryView>,
+    pub diary_entries: Vec<DiaryEntryView>,
 }
 
 #[derive(ApiResponse)]
@@ -72,69 +72,39 @@ pub enum Erased {
     Erased,
 }
 
-/// The participant's journey records (a handful of rows each), as the
-/// export's `"attributes":…,"periods":[…],"goals":[…],"assessments":[…],`.
-async fn journey_export(
-    db: &DatabaseConnection,
-    participant: Uuid,
-    today: NaiveDate,
-) -> ApiResult<String> {
-    use super::journey::{assessment_views, attributes_view, goal_views, period_view};
-    use friskliv_store::db::journey;
-    let periods = journey::own_periods(db, participant).await?;
-    let attributes = attributes_view(participant, journey::own_attributes(db, participant).await?)?;
-    let goals = goal_views(journey::own_goals(db, participant).await?, &periods)?;
-    let assessments = assessment_views(journey::own_assessments(db, participant).await?, &periods)?;
-    let period_views = periods
-        .into_iter()
-        .map(|p| period_view(p, today))
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(format!(
-        "\"attributes\":{},\"periods\":{},\"goals\":{},\"assessments\":{},",
-        attributes.to_json().unwrap_or_default(),
-        period_views.to_json().unwrap_or_default(),
-        goals.to_json().unwrap_or_default(),
-        assessments.to_json().unwrap_or_default(),
-    ))
-}
-
-/// Entries per database round trip while streaming an export.
-const EXPORT_PAGE: u64 = 500;
-
 /// The export's diary entries, page by page in change order, as JSON text
 /// chunks: memory stays flat however many entries there are.
 fn export_entries(
-    db: DatabaseConnection,
+    store: Store,
     participant: Uuid,
 ) -> impl futures_util::Stream<Item = Result<String, std::io::Error>> + Send + 'static {
     futures_util::stream::unfold(Some((0i64, true)), move |cursor| {
-        let db = db.clone();
+        let store = store.clone();
         async move {
             let (after, first) = cursor?;
-            let rows = match diary::changes(&db, participant, after, EXPORT_PAGE).await {
-                Ok(rows) => rows,
+            let page = match store.export_diary_page(participant, after).await {
+                Ok(page) => page,
                 Err(err) => {
                     tracing::error!(error = %err, "export failed");
                     return Some((Err(std::io::Error::other("export failed")), None));
                 }
             };
-            let Some(last) = rows.last().map(|r| r.seq) else {
+            let Some(next) = page.next else {
                 return Some((Ok("]}".to_owned()), None));
             };
             let mut chunk = String::new();
             let mut first = first;
-            for row in rows.iter().filter(|r| !r.deleted) {
-                let json = match view(row).map(|v| v.to_json()) {
-                    Ok(Some(json)) => json.to_string(),
-                    _ => return Some((Err(std::io::Error::other("export failed")), None)),
+            for entry in &page.entries {
+                let Some(json) = entry.to_json() else {
+                    return Some((Err(std::io::Error::other("export failed")), None));
                 };
                 if !first {
                     chunk.push(',');
                 }
                 first = false;
-                chunk.push_str(&json);
+                chunk.push_str(&json.to_string());
             }
-            Some((Ok(chunk), Some((last, first))))
+            Some((Ok(chunk), Some((next, first))))
         }
     })
 }
@@ -190,22 +160,18 @@ impl MeApi {
         let principal = authenticate(&state, &auth).await?;
         let export = state.store.account_export(&principal).await?;
         let now = export.exported_at;
-        // Until the journey and diary views are the store's (issue 12), their
-        // part of the document is read here.
-        let journey = journey_export(
-            &state.db,
-            principal.account_id,
-            friskliv_store::clock::today(now),
-        )
-        .await?;
         let head = format!(
-            "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},{journey}\"diary_entries\":[",
+            "{{\"format\":\"friskliv-export/1\",\"exported_at\":{},\"account\":{},\"passkeys\":{},\"attributes\":{},\"periods\":{},\"goals\":{},\"assessments\":{},\"diary_entries\":[",
             serde_json::Value::String(now.to_rfc3339()),
             export.account.to_json().unwrap_or_default(),
             export.passkeys.to_json().unwrap_or_default(),
+            export.attributes.to_json().unwrap_or_default(),
+            export.periods.to_json().unwrap_or_default(),
+            export.goals.to_json().unwrap_or_default(),
+            export.assessments.to_json().unwrap_or_default(),
         );
         let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
-            .chain(export_entries(state.db.clone(), principal.account_id))
+            .chain(export_entries(state.store.clone(), principal.account_id))
             .map(|chunk| chunk.map(bytes_of));
         Ok(ExportResponse::Document(
             JsonStream::new(Body::from_bytes_stream(body)),

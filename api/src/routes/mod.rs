@@ -15,6 +15,7 @@ pub mod quit_attempts;
 pub mod reports;
 pub mod sharing;
 pub mod system;
+pub mod views;
 
 use poem_openapi::Tags;
 

@@ -8,7 +8,8 @@ use friskliv_domain::FieldError;
 use friskliv_domain::consent::{ConsentMethod, ConsentScope};
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind};
 use friskliv_store::diary::{DiaryPage, ListQuery, WriteReply};
-use friskliv_store::participants::{Caseload, OralRecorded, ParticipantSummary};
+use friskliv_store::participants::{Caseload, OralConsentOutcome, ParticipantSummary};
+use friskliv_store::sharing::{ConsentView, OralConsentView};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -16,7 +17,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::sharing::{OralConfirmed, OralConsentView, consent_view, oral_consent_view};
+use super::views::OralConfirmed;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
@@ -61,7 +62,7 @@ pub enum OralConsentRecorded {
     Pending(Json<OralConsentView>),
     /// The participant already shares this scope with the centre.
     #[oai(status = 200)]
-    AlreadyActive(Json<super::sharing::ConsentView>),
+    AlreadyActive(Json<ConsentView>),
 }
 
 #[derive(Object)]
@@ -275,12 +276,10 @@ impl ParticipantsApi {
             .record_oral_consent(&principal, centre_id, participant_id, body.scope)
             .await?;
         Ok(match recorded {
-            OralRecorded::AlreadyActive(entry) => {
-                OralConsentRecorded::AlreadyActive(Json(consent_view(entry)?))
+            OralConsentOutcome::AlreadyActive(consent) => {
+                OralConsentRecorded::AlreadyActive(Json(consent))
             }
-            OralRecorded::Pending(entry) => {
-                OralConsentRecorded::Pending(Json(oral_consent_view(entry)?))
-            }
+            OralConsentOutcome::Pending(oral) => OralConsentRecorded::Pending(Json(oral)),
         })
     }
 
@@ -302,16 +301,11 @@ impl ParticipantsApi {
             centre_id.get("centre_id")?,
             participant_id.get("participant_id")?,
         );
-        let entries = state
+        let oral_consents = state
             .store
             .oral_consents_at_centre(&principal, centre_id, participant_id)
             .await?;
-        Ok(Json(OralConsentList {
-            oral_consents: entries
-                .into_iter()
-                .map(oral_consent_view)
-                .collect::<ApiResult<_>>()?,
-        }))
+        Ok(Json(OralConsentList { oral_consents }))
     }
 
     /// Confirm oral consent a colleague recorded (a second staff member of the centre)
@@ -338,6 +332,6 @@ impl ParticipantsApi {
             .store
             .confirm_oral_consent(&principal, centre_id, participant_id, id)
             .await?;
-        Ok(OralConfirmed::Created(Json(consent_view(consent)?)))
+        Ok(OralConfirmed::Created(Json(consent)))
     }
 }

@@ -8,32 +8,18 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::views::OralConfirmed;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, IdParam};
 use crate::state::AppState;
-use friskliv_store::db::consents;
 use friskliv_store::sharing::access_log::AccessLogPage;
 use friskliv_store::sharing::consents::{ConsentHistory, ConsentRequest, Granted};
+use friskliv_store::sharing::{ConsentView, OralConsentView};
 use friskliv_store::sharing::{manages_consents, reads_own_access_log};
 
 pub struct SharingApi;
-
-// re-export until the merge (issue 12)
-pub use friskliv_store::sharing::{ConsentView, OralConfirmed, OralConsentView};
-
-// re-export until the merge (issue 12): `routes/participants.rs` collects
-// these into an `ApiResult`; the store's own are
-// `friskliv_store::sharing::{consent_view, oral_consent_view}`.
-pub fn consent_view(entry: consents::ConsentEntry) -> ApiResult<ConsentView> {
-    Ok(friskliv_store::sharing::consent_view(entry)?)
-}
-
-// re-export until the merge (issue 12)
-pub fn oral_consent_view(entry: consents::OralConsentEntry) -> ApiResult<OralConsentView> {
-    Ok(friskliv_store::sharing::oral_consent_view(entry)?)
-}
 
 #[derive(ApiResponse)]
 pub enum ConsentGranted {

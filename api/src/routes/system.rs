@@ -5,7 +5,6 @@ use poem_openapi::{Object, OpenApi};
 use super::ApiTags;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use friskliv_store::db as store;
 
 pub struct SystemApi;
 
@@ -28,7 +27,7 @@ impl SystemApi {
     /// The database is reachable and requests can be served
     #[oai(path = "/ready", method = "get", operation_id = "ready")]
     async fn ready(&self, state: Data<&AppState>) -> ApiResult<Json<Status>> {
-        match store::ping(&state.db).await {
+        match state.store.ping().await {
             Ok(()) => Ok(Json(Status {
                 status: "ready".to_owned(),
             })),

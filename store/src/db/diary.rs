@@ -408,7 +408,7 @@ pub(crate) async fn diary_rows(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, String)>, DbErr> {
-        let rows: Vec<(Option<NaiveDate>, Option<String>)> = diary_entry::Entity::find()
+    let rows: Vec<(Option<NaiveDate>, Option<String>)> = diary_entry::Entity::find()
         .select_only()
         .column(diary_entry::Column::DiaryDay)
         .column(diary_entry::Column::Content)
@@ -430,7 +430,7 @@ pub(crate) async fn quit_attempt_rows(
     db: &impl ConnectionTrait,
     participant_id: Uuid,
 ) -> Result<Vec<String>, DbErr> {
-        let rows: Vec<Option<String>> = diary_entry::Entity::find()
+    let rows: Vec<Option<String>> = diary_entry::Entity::find()
         .select_only()
         .column(diary_entry::Column::Content)
         .filter(diary_entry::Column::ParticipantId.eq(participant_id))

@@ -907,7 +907,6 @@ pub struct OutcomeRows {
     pub goals: Vec<goal::Model>,
 }
 
-
 /// Diary days from a week before the period (the 7-day window before an
 /// early assessment) to `to`.
 async fn rows_for(

@@ -212,7 +212,7 @@ impl Store {
         };
 
         let (mut options, registration) = self
-            .webauthn
+            .relying_party()?
             .start_passkey_registration(account_id, &display_name, &display_name, exclude)
             .map_err(Error::internal)?;
         // Sign-in is discoverable (no user name typed), so the passkey must
@@ -255,7 +255,7 @@ impl Store {
         };
         let registration: PasskeyRegistration = from_json(&ceremony.state)?;
         let passkey = self
-            .webauthn
+            .relying_party()?
             .finish_passkey_registration(&credential, &registration)
             .map_err(|e| {
                 tracing::info!(error = ?e, "passkey registration refused");
@@ -341,7 +341,7 @@ impl Store {
     pub async fn login_start(&self) -> Result<CeremonyStart> {
         let now = self.clock.now();
         let (options, authentication) = self
-            .webauthn
+            .relying_party()?
             .start_discoverable_authentication()
             .map_err(Error::internal)?;
         self.offer_ceremony(
@@ -367,7 +367,7 @@ impl Store {
         let credential = finish.credential()?;
         let authentication: DiscoverableAuthentication = from_json(&ceremony.state)?;
         let (account_id, credential_id) = self
-            .webauthn
+            .relying_party()?
             .identify_discoverable_authentication(&credential)
             .map_err(|_| passkey_not_accepted())?;
         let stored = queries::find_passkey_by_credential(
@@ -379,7 +379,7 @@ impl Store {
         .ok_or_else(passkey_not_accepted)?;
         let mut passkey: Passkey = from_json(&stored.credential)?;
         let result = self
-            .webauthn
+            .relying_party()?
             .finish_discoverable_authentication_v2(&credential, authentication, &passkey)
             .map_err(|e| {
                 tracing::info!(error = ?e, "passkey sign-in refused");
@@ -416,7 +416,7 @@ impl Store {
             .map(|p| from_json(&p.credential))
             .collect::<Result<Vec<Passkey>>>()?;
         let (options, authentication) = self
-            .webauthn
+            .relying_party()?
             .start_passkey_authentication(&passkeys)
             .map_err(Error::internal)?;
         let context = CeremonyContext {
@@ -442,7 +442,7 @@ impl Store {
             .ok_or_else(|| Refusal::not_found("erasure confirmation (expired or already used)"))?;
         let credential = finish.credential()?;
         let authentication: PasskeyAuthentication = from_json(&ceremony.state)?;
-        self.webauthn
+        self.relying_party()?
             .finish_passkey_authentication(&credential, &authentication)
             .map_err(|e| {
                 tracing::info!(error = ?e, "erasure confirmation refused");

@@ -4,14 +4,19 @@
 use friskliv_domain::consent::ConsentScope;
 use uuid::Uuid;
 
-use crate::db::consents::{self, Confirmer, ConsentEntry, OralConsentEntry, OralRecorded};
+use crate::db::consents::{self, Confirmer, OralRecorded};
 use crate::db::sharing::StaffAction;
 use crate::error::Result;
+use crate::sharing::{ConsentView, OralConsentView, consent_view, oral_consent_view};
 use crate::{Principal, Store};
 
-// The consent read models (`ConsentView`, `OralConsentView`) are built in
-// the api's sharing routes for now; these use cases return the entries
-// those views are made from.
+/// What recording oral consent led to.
+pub enum OralConsentOutcome {
+    /// The participant already shares this scope with the centre.
+    AlreadyActive(ConsentView),
+    /// Recorded; it waits for a second confirmation.
+    Pending(OralConsentView),
+}
 
 impl Store {
     /// `POST /v1/centres/{c}/participants/{p}/consents`: records oral
@@ -23,17 +28,24 @@ impl Store {
         centre_id: Uuid,
         participant_id: Uuid,
         scope: ConsentScope,
-    ) -> Result<OralRecorded> {
+    ) -> Result<OralConsentOutcome> {
         let now = self.clock.now();
-        self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
-            StaffAction::RecordConsent,
-            &format!("consent/{scope}"),
-            async |txn, grant| consents::record_oral(txn, grant, scope, now).await,
-        )
-        .await
+        let recorded = self
+            .as_staff(
+                principal,
+                centre_id,
+                participant_id,
+                StaffAction::RecordConsent,
+                &format!("consent/{scope}"),
+                async |txn, grant| consents::record_oral(txn, grant, scope, now).await,
+            )
+            .await?;
+        Ok(match recorded {
+            OralRecorded::AlreadyActive(entry) => {
+                OralConsentOutcome::AlreadyActive(consent_view(entry)?)
+            }
+            OralRecorded::Pending(entry) => OralConsentOutcome::Pending(oral_consent_view(entry)?),
+        })
     }
 
     /// `GET /v1/centres/{c}/participants/{p}/oral-consents`: the oral
@@ -43,7 +55,7 @@ impl Store {
         principal: &Principal,
         centre_id: Uuid,
         participant_id: Uuid,
-    ) -> Result<Vec<OralConsentEntry>> {
+    ) -> Result<Vec<OralConsentView>> {
         let now = self.clock.now();
         self.as_staff(
             principal,
@@ -53,7 +65,10 @@ impl Store {
             "oral-consents",
             async |txn, grant| Ok(consents::oral_at_centre(txn, grant, now).await?),
         )
-        .await
+        .await?
+        .into_iter()
+        .map(oral_consent_view)
+        .collect()
     }
 
     /// `POST /v1/centres/{c}/participants/{p}/oral-consents/{id}/confirm`:
@@ -64,18 +79,20 @@ impl Store {
         centre_id: Uuid,
         participant_id: Uuid,
         oral_consent_id: Uuid,
-    ) -> Result<ConsentEntry> {
+    ) -> Result<ConsentView> {
         let now = self.clock.now();
-        self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
-            StaffAction::ConfirmConsent,
-            &format!("oral-consents/{oral_consent_id}"),
-            async |txn, grant| {
-                consents::confirm_oral(txn, Confirmer::Staff(grant), oral_consent_id, now).await
-            },
-        )
-        .await
+        let entry = self
+            .as_staff(
+                principal,
+                centre_id,
+                participant_id,
+                StaffAction::ConfirmConsent,
+                &format!("oral-consents/{oral_consent_id}"),
+                async |txn, grant| {
+                    consents::confirm_oral(txn, Confirmer::Staff(grant), oral_consent_id, now).await
+                },
+            )
+            .await?;
+        consent_view(entry)
     }
 }

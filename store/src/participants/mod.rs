@@ -11,6 +11,6 @@ pub mod consents;
 pub mod entries;
 pub mod summary;
 
-pub use crate::db::consents::OralRecorded;
 pub use caseload::{Caseload, CaseloadParticipant};
+pub use consents::OralConsentOutcome;
 pub use summary::ParticipantSummary;

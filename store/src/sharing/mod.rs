@@ -5,9 +5,7 @@ pub mod access_log;
 pub mod consents;
 pub mod views;
 
-pub use views::{
-    ConsentView, OralConfirmed, OralConsentView, PersonView, consent_view, oral_consent_view,
-};
+pub use views::{ConsentView, OralConsentView, PersonView, consent_view, oral_consent_view};
 
 use friskliv_domain::AccountRole;
 

@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use friskliv_domain::consent::{ConsentMethod, ConsentScope};
-use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
+use poem_openapi::Object;
 use uuid::Uuid;
 
 use crate::db::consents;
@@ -114,11 +113,4 @@ pub fn oral_consent_view(entry: consents::OralConsentEntry) -> Result<OralConsen
         decided_at: r.decided_at,
         consent_id: r.consent_id,
     })
-}
-
-#[derive(ApiResponse)]
-pub enum OralConfirmed {
-    /// The consent it became.
-    #[oai(status = 201)]
-    Created(Json<ConsentView>),
 }

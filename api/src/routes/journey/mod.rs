@@ -37,19 +37,3 @@ pub fn api() -> JourneyApi {
         AssessmentsApi,
     )
 }
-
-// re-export until the merge (issue 12)
-pub use friskliv_store::journey::{
-    AssessmentView, GoalView, ParticipantAttributesView, PeriodView, assessment_views,
-    attributes_view, goal_views,
-};
-
-/// me.rs collects period views into an `ApiResult`, so it needs this
-/// `ApiResult` wrapper of `friskliv_store::journey::period_view`.
-// re-export until the merge (issue 12)
-pub fn period_view(
-    p: friskliv_store::db::entities::period::Model,
-    today: chrono::NaiveDate,
-) -> crate::error::ApiResult<PeriodView> {
-    Ok(friskliv_store::journey::period_view(p, today)?)
-}
