@@ -357,12 +357,3 @@ pub fn period_number(raw: &str) -> ApiResult<u32> {
         )
     })
 }
-
-/// The centre and participant of a `/v1/centres/{c}/participants/{p}/…`
-/// path, each reported under its own name when malformed.
-pub fn ids(centre_id: &IdParam, participant_id: &IdParam) -> ApiResult<(Uuid, Uuid)> {
-    Ok((
-        centre_id.get("centre_id")?,
-        participant_id.get("participant_id")?,
-    ))
-}

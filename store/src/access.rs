@@ -8,6 +8,15 @@ use crate::db::sharing::{self, Grant, StaffAction};
 use crate::error::{Error, Result};
 use crate::{Principal, Store, WriteTurn};
 
+/// A staff member's request about one participant at one centre: who asks,
+/// and whose records, as the path names them.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub principal: Principal,
+    pub centre_id: Uuid,
+    pub participant_id: Uuid,
+}
+
 /// A write transaction holding a grant, and the write turn to hold until it
 /// commits.
 pub struct Authorized {
@@ -17,23 +26,21 @@ pub struct Authorized {
 }
 
 impl Store {
-    /// Authorises `principal` to do `action` for the participant at the
-    /// centre and logs the attempt, in one write transaction. On refusal the
+    /// Authorises the case's principal to do `action` for its participant at
+    /// its centre and logs the attempt, in one write transaction. On refusal the
     /// access-log row is committed and the refusal returned.
     pub async fn authorized(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         action: StaffAction,
         resource: &str,
     ) -> Result<Authorized> {
         let (turn, txn) = self.write().await?;
         let decision = sharing::authorize(
             &txn,
-            &principal.actor(),
-            centre_id,
-            participant_id,
+            &case.principal.actor(),
+            case.centre_id,
+            case.participant_id,
             action,
             resource,
             self.clock.now(),
@@ -54,16 +61,12 @@ impl Store {
     /// access-log row; success commits both.
     pub async fn as_staff<T>(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         action: StaffAction,
         resource: &str,
         work: impl AsyncFnOnce(&DatabaseTransaction, &Grant) -> Result<T>,
     ) -> Result<T> {
-        let Authorized { turn, txn, grant } = self
-            .authorized(principal, centre_id, participant_id, action, resource)
-            .await?;
+        let Authorized { turn, txn, grant } = self.authorized(case, action, resource).await?;
         let savepoint = txn.begin().await?;
         let result = match work(&savepoint, &grant).await {
             Ok(value) => savepoint

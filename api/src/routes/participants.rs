@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::views::OralConfirmed;
-use crate::auth::{BearerAuth, authenticate};
+use crate::auth::{BearerAuth, authenticate, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{
@@ -133,11 +133,7 @@ impl ParticipantsApi {
         /// 1–53, default 12.
         weeks: Query<Option<Bounded<u32, 1, { MAX_SUMMARY_WEEKS as i64 }>>>,
     ) -> ApiResult<Json<ParticipantSummary>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = (
-            centre_id.get("centre_id")?,
-            participant_id.get("participant_id")?,
-        );
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let weeks = weeks.0.map_or(DEFAULT_SUMMARY_WEEKS, |w| w.0);
         if !(1..=MAX_SUMMARY_WEEKS).contains(&weeks) {
             return Err(ApiError::validation(FieldError::new(
@@ -148,7 +144,7 @@ impl ParticipantsApi {
         }
         let summary = state
             .store
-            .participant_summary(&principal, centre_id, participant_id, from.0, weeks)
+            .participant_summary(&case, from.0, weeks)
             .await?;
         Ok(Json(summary))
     }
@@ -173,11 +169,7 @@ impl ParticipantsApi {
         cursor: Query<Option<CursorParam>>,
         limit: Query<Option<Bounded<u32, 1, { MAX_LIST_PAGE as i64 }>>>,
     ) -> ApiResult<Json<DiaryPage>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = (
-            centre_id.get("centre_id")?,
-            participant_id.get("participant_id")?,
-        );
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let kind = kind
             .parse::<EntryKind>()
             .map_err(|m: String| ApiError::validation(FieldError::new("kind", "one_of", m)))?;
@@ -191,10 +183,7 @@ impl ParticipantsApi {
                 .map(|c| decode_list_cursor(&c.0))
                 .transpose()?,
         };
-        let page = state
-            .store
-            .participant_entries(&principal, centre_id, participant_id, kind, &query)
-            .await?;
+        let page = state.store.participant_entries(&case, kind, &query).await?;
         Ok(Json(page))
     }
 
@@ -218,23 +207,12 @@ impl ParticipantsApi {
         entry_id: Path<IdParam>,
         body: JsonBody<DiaryEntryInput>,
     ) -> ApiResult<Json<WriteReply>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = (
-            centre_id.get("centre_id")?,
-            participant_id.get("participant_id")?,
-        );
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let kind = parse_kind(&kind)?;
         let entry_id = entry_id.get("entry_id")?;
         let reply = state
             .store
-            .put_proxy_entry(
-                &principal,
-                centre_id,
-                participant_id,
-                kind,
-                entry_id,
-                body.0,
-            )
+            .put_proxy_entry(&case, kind, entry_id, body.0)
             .await?;
         Ok(Json(reply))
     }
@@ -259,11 +237,7 @@ impl ParticipantsApi {
         participant_id: Path<IdParam>,
         body: JsonBody<RecordedConsent>,
     ) -> ApiResult<OralConsentRecorded> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = (
-            centre_id.get("centre_id")?,
-            participant_id.get("participant_id")?,
-        );
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         if body.method != ConsentMethod::Oral {
             return Err(ApiError::validation(FieldError::new(
                 "method",
@@ -271,10 +245,7 @@ impl ParticipantsApi {
                 "staff record oral consent; in-app and guardian consent come from their own accounts",
             )));
         }
-        let recorded = state
-            .store
-            .record_oral_consent(&principal, centre_id, participant_id, body.scope)
-            .await?;
+        let recorded = state.store.record_oral_consent(&case, body.scope).await?;
         Ok(match recorded {
             OralConsentOutcome::AlreadyActive(consent) => {
                 OralConsentRecorded::AlreadyActive(Json(consent))
@@ -296,15 +267,8 @@ impl ParticipantsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<OralConsentList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = (
-            centre_id.get("centre_id")?,
-            participant_id.get("participant_id")?,
-        );
-        let oral_consents = state
-            .store
-            .oral_consents_at_centre(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let oral_consents = state.store.oral_consents_at_centre(&case).await?;
         Ok(Json(OralConsentList { oral_consents }))
     }
 
@@ -322,16 +286,9 @@ impl ParticipantsApi {
         participant_id: Path<IdParam>,
         oral_consent_id: Path<IdParam>,
     ) -> ApiResult<OralConfirmed> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = (
-            centre_id.get("centre_id")?,
-            participant_id.get("participant_id")?,
-        );
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let id = oral_consent_id.get("oral_consent_id")?;
-        let consent = state
-            .store
-            .confirm_oral_consent(&principal, centre_id, participant_id, id)
-            .await?;
+        let consent = state.store.confirm_oral_consent(&case, id).await?;
         Ok(OralConfirmed::Created(Json(consent)))
     }
 }

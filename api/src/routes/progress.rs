@@ -14,10 +14,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, authenticate};
+use crate::auth::{BearerAuth, authenticate, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{IdParam, PeriodParam, ids, period_number};
+use crate::params::{IdParam, PeriodParam, period_number};
 use crate::state::AppState;
 
 pub struct ProgressApi;
@@ -88,13 +88,9 @@ impl ProgressApi {
         participant_id: Path<IdParam>,
         period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodOutcomesView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
-        let outcomes = state
-            .store
-            .period_outcomes(&principal, centre_id, participant_id, seq)
-            .await?;
+        let outcomes = state.store.period_outcomes(&case, seq).await?;
         Ok(Json(outcomes))
     }
 

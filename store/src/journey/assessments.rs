@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::own_participant;
 use super::views::{AssessmentList, AssessmentView, assessment_view, assessment_views};
+use crate::access::Case;
 use crate::db::journey::{self, Recorder};
 use crate::db::sharing::StaffAction;
 use crate::error::{Refusal, Result};
@@ -15,16 +16,9 @@ use crate::{Principal, Store};
 impl Store {
     /// `GET /v1/centres/{c}/participants/{p}/assessments` (needs
     /// `assessments` consent)
-    pub async fn assessments(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<AssessmentList> {
+    pub async fn assessments(&self, case: &Case) -> Result<AssessmentList> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadAssessments,
             "assessments",
             async |txn, grant| {
@@ -42,16 +36,12 @@ impl Store {
     /// no consent (the centre measured it).
     pub async fn record_assessment(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         assessment: &Assessment,
     ) -> Result<AssessmentView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::RecordAssessment,
             &format!("assessments/{}", assessment.instrument),
             async |txn, grant| {

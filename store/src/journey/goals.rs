@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::own_participant;
 use super::views::{GoalList, GoalView, goal_view, goal_views};
+use crate::access::Case;
 use crate::db::journey::{self, Author};
 use crate::db::sharing::StaffAction;
 use crate::error::{Refusal, Result};
@@ -13,16 +14,9 @@ use crate::{Principal, Store};
 
 impl Store {
     /// `GET /v1/centres/{c}/participants/{p}/goals`
-    pub async fn goals(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<GoalList> {
+    pub async fn goals(&self, case: &Case) -> Result<GoalList> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             "goals",
             async |txn, grant| {
@@ -37,18 +31,10 @@ impl Store {
     }
 
     /// `POST /v1/centres/{c}/participants/{p}/goals`
-    pub async fn create_goal(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        goal: &Goal,
-    ) -> Result<GoalView> {
+    pub async fn create_goal(&self, case: &Case, goal: &Goal) -> Result<GoalView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             "goals",
             async |txn, grant| {
@@ -61,19 +47,10 @@ impl Store {
     }
 
     /// `PUT /v1/centres/{c}/participants/{p}/goals/{g}`
-    pub async fn edit_goal(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        goal_id: Uuid,
-        goal: &Goal,
-    ) -> Result<GoalView> {
+    pub async fn edit_goal(&self, case: &Case, goal_id: Uuid, goal: &Goal) -> Result<GoalView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             &format!("goals/{goal_id}"),
             async |txn, grant| {
@@ -88,17 +65,13 @@ impl Store {
     /// `PUT /v1/centres/{c}/participants/{p}/goals/{g}/attainment`
     pub async fn set_goal_attainment(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         goal_id: Uuid,
         attainment: Attainment,
     ) -> Result<GoalView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             &format!("goals/{goal_id}/attainment"),
             async |txn, grant| {

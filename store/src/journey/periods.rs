@@ -4,16 +4,16 @@
 use chrono::NaiveDate;
 use friskliv_domain::FieldError;
 use friskliv_domain::journey::{Conversation, Course, PeriodAction, PeriodEndInput, PeriodStart};
-use uuid::Uuid;
 
 use super::views::{
     ConversationList, ConversationView, CourseList, CourseView, PeriodList, PeriodView,
     conversation_view, course_view, period_view, period_views,
 };
+use crate::Store;
+use crate::access::Case;
 use crate::db::journey;
 use crate::db::sharing::StaffAction;
 use crate::error::{Error, Refusal, Result};
-use crate::{Principal, Store};
 
 /// What a pause, resume, complete or discontinue asks of a period.
 #[derive(Debug, Clone)]
@@ -59,17 +59,10 @@ impl PeriodMove {
 
 impl Store {
     /// `GET /v1/centres/{c}/participants/{p}/periods`
-    pub async fn periods(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<PeriodList> {
+    pub async fn periods(&self, case: &Case) -> Result<PeriodList> {
         let today = self.clock.today();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             "periods",
             async |txn, grant| {
@@ -83,18 +76,10 @@ impl Store {
     }
 
     /// `POST /v1/centres/{c}/participants/{p}/periods`
-    pub async fn start_period(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        start: &PeriodStart,
-    ) -> Result<PeriodView> {
+    pub async fn start_period(&self, case: &Case, start: &PeriodStart) -> Result<PeriodView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             "periods",
             async |txn, grant| {
@@ -106,18 +91,10 @@ impl Store {
     }
 
     /// `GET /v1/centres/{c}/participants/{p}/periods/{n}`
-    pub async fn period(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        seq: u32,
-    ) -> Result<PeriodView> {
+    pub async fn period(&self, case: &Case, seq: u32) -> Result<PeriodView> {
         let today = self.clock.today();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             &format!("periods/{seq}"),
             async |txn, grant| {
@@ -137,9 +114,7 @@ impl Store {
     /// anything is looked at.
     pub async fn move_period(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         seq: u32,
         request: PeriodMove,
     ) -> Result<PeriodView> {
@@ -158,9 +133,7 @@ impl Store {
         }
         let action = request.action();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             &format!("periods/{seq}/{action}"),
             async |txn, grant| {
@@ -190,17 +163,13 @@ impl Store {
     /// refusal leaves nothing half done.
     pub async fn renew_period(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         seq: u32,
         start: PeriodStart,
     ) -> Result<PeriodView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             &format!("periods/{seq}/renew"),
             async |txn, grant| {
@@ -247,17 +216,9 @@ impl Store {
     }
 
     /// `GET …/periods/{n}/conversations`
-    pub async fn conversations(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        seq: u32,
-    ) -> Result<ConversationList> {
+    pub async fn conversations(&self, case: &Case, seq: u32) -> Result<ConversationList> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             &format!("periods/{seq}/conversations"),
             async |txn, grant| {
@@ -277,17 +238,13 @@ impl Store {
     /// period; interim ones repeat.
     pub async fn create_conversation(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         seq: u32,
         conversation: &Conversation,
     ) -> Result<ConversationView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             &format!("periods/{seq}/conversations"),
             async |txn, grant| {
@@ -300,16 +257,9 @@ impl Store {
     }
 
     /// `GET /v1/centres/{c}/participants/{p}/courses`
-    pub async fn courses(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<CourseList> {
+    pub async fn courses(&self, case: &Case) -> Result<CourseList> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             "courses",
             async |txn, grant| {
@@ -323,18 +273,10 @@ impl Store {
     }
 
     /// `POST /v1/centres/{c}/participants/{p}/courses`
-    pub async fn create_course(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        course: &Course,
-    ) -> Result<CourseView> {
+    pub async fn create_course(&self, case: &Case, course: &Course) -> Result<CourseView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             "courses",
             async |txn, grant| course_view(journey::add_course(txn, grant, course, now).await?),

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::own_participant;
 use super::views::{GoalView, PeriodList, PeriodView, goal_view, period_view, period_views};
+use crate::access::Case;
 use crate::db::entities::period;
 use crate::db::journey;
 use crate::db::sharing::StaffAction;
@@ -267,19 +268,11 @@ impl Store {
     /// `GET /v1/centres/{c}/participants/{p}/periods/{n}/outcomes`:
     /// diary-based indicators under `summaries`, assessment-based ones under
     /// `assessments` consent.
-    pub async fn period_outcomes(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        seq: u32,
-    ) -> Result<PeriodOutcomesView> {
+    pub async fn period_outcomes(&self, case: &Case, seq: u32) -> Result<PeriodOutcomesView> {
         let today = self.clock.today();
         let (period, rows) = self
             .as_staff(
-                principal,
-                centre_id,
-                participant_id,
+                case,
                 StaffAction::ReadOutcomes,
                 &format!("periods/{seq}/outcomes"),
                 async |txn, grant| {
@@ -291,7 +284,7 @@ impl Store {
                 },
             )
             .await?;
-        outcomes_view(participant_id, period, rows, today)
+        outcomes_view(case.participant_id, period, rows, today)
     }
 
     /// `GET /v1/me/periods`

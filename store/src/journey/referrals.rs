@@ -7,28 +7,22 @@ use uuid::Uuid;
 use super::views::{
     ParticipantAttributesView, ReferralList, ReferralView, attributes_view, referral_view,
 };
+use crate::Store;
+use crate::access::Case;
 use crate::db::journey;
 use crate::db::sharing::StaffAction;
 use crate::error::Result;
-use crate::{Principal, Store};
 
 impl Store {
     /// `GET /v1/centres/{c}/participants/{p}/attributes`
-    pub async fn participant_attributes(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<ParticipantAttributesView> {
+    pub async fn participant_attributes(&self, case: &Case) -> Result<ParticipantAttributesView> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             "attributes",
             async |txn, grant| {
                 let profile = journey::attributes(txn, grant).await?;
-                attributes_view(participant_id, profile)
+                attributes_view(case.participant_id, profile)
             },
         )
         .await
@@ -38,37 +32,26 @@ impl Store {
     /// given replace, absent ones are kept.
     pub async fn update_participant_attributes(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         attrs: &ParticipantAttributes,
     ) -> Result<ParticipantAttributesView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             "attributes",
             async |txn, grant| {
                 let row = journey::update_attributes(txn, grant, attrs, now).await?;
-                attributes_view(participant_id, Some(row))
+                attributes_view(case.participant_id, Some(row))
             },
         )
         .await
     }
 
     /// `GET /v1/centres/{c}/participants/{p}/referrals`
-    pub async fn referrals(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<ReferralList> {
+    pub async fn referrals(&self, case: &Case) -> Result<ReferralList> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadJourney,
             "referrals",
             async |txn, grant| {
@@ -82,18 +65,10 @@ impl Store {
     }
 
     /// `POST /v1/centres/{c}/participants/{p}/referrals`
-    pub async fn create_referral(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-        referral: &Referral,
-    ) -> Result<ReferralView> {
+    pub async fn create_referral(&self, case: &Case, referral: &Referral) -> Result<ReferralView> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             "referrals",
             async |txn, grant| {
@@ -106,16 +81,12 @@ impl Store {
     /// `PUT /v1/centres/{c}/participants/{p}/referrals/{r}/triage`
     pub async fn set_triage(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         referral_id: Uuid,
         triage: &Triage,
     ) -> Result<ReferralView> {
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::WriteJourney,
             &format!("referrals/{referral_id}/triage"),
             async |txn, grant| {

@@ -4,11 +4,12 @@
 use friskliv_domain::consent::ConsentScope;
 use uuid::Uuid;
 
+use crate::Store;
+use crate::access::Case;
 use crate::db::consents::{self, Confirmer, OralRecorded};
 use crate::db::sharing::StaffAction;
 use crate::error::Result;
 use crate::sharing::{ConsentView, OralConsentView, consent_view, oral_consent_view};
-use crate::{Principal, Store};
 
 /// What recording oral consent led to.
 pub enum OralConsentOutcome {
@@ -24,17 +25,13 @@ impl Store {
     /// already active).
     pub async fn record_oral_consent(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         scope: ConsentScope,
     ) -> Result<OralConsentOutcome> {
         let now = self.clock.now();
         let recorded = self
             .as_staff(
-                principal,
-                centre_id,
-                participant_id,
+                case,
                 StaffAction::RecordConsent,
                 &format!("consent/{scope}"),
                 async |txn, grant| consents::record_oral(txn, grant, scope, now).await,
@@ -50,17 +47,10 @@ impl Store {
 
     /// `GET /v1/centres/{c}/participants/{p}/oral-consents`: the oral
     /// consents the centre recorded for the participant, oldest first.
-    pub async fn oral_consents_at_centre(
-        &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
-    ) -> Result<Vec<OralConsentView>> {
+    pub async fn oral_consents_at_centre(&self, case: &Case) -> Result<Vec<OralConsentView>> {
         let now = self.clock.now();
         self.as_staff(
-            principal,
-            centre_id,
-            participant_id,
+            case,
             StaffAction::ReadConsents,
             "oral-consents",
             async |txn, grant| Ok(consents::oral_at_centre(txn, grant, now).await?),
@@ -75,17 +65,13 @@ impl Store {
     /// a second staff member confirms oral consent a colleague recorded.
     pub async fn confirm_oral_consent(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         oral_consent_id: Uuid,
     ) -> Result<ConsentView> {
         let now = self.clock.now();
         let entry = self
             .as_staff(
-                principal,
-                centre_id,
-                participant_id,
+                case,
                 StaffAction::ConfirmConsent,
                 &format!("oral-consents/{oral_consent_id}"),
                 async |txn, grant| {

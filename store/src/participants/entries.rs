@@ -5,28 +5,25 @@
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind, EntrySource};
 use uuid::Uuid;
 
+use crate::Store;
+use crate::access::Case;
 use crate::db::diary::{self, Write};
 use crate::db::sharing::{self, StaffAction};
 use crate::diary::{DiaryPage, ListQuery, WriteReply, page_of, reply};
 use crate::error::{Refusal, Result};
-use crate::{Principal, Store};
 
 impl Store {
     /// `GET /v1/centres/{c}/participants/{p}/entries?kind=`: live entries of
     /// one kind, by diary day then entry id.
     pub async fn participant_entries(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         kind: EntryKind,
         query: &ListQuery,
     ) -> Result<DiaryPage> {
         let rows = self
             .as_staff(
-                principal,
-                centre_id,
-                participant_id,
+                case,
                 StaffAction::ReadEntries,
                 &format!("entries/{kind}"),
                 async |txn, grant| {
@@ -52,9 +49,7 @@ impl Store {
     /// logged either way).
     pub async fn put_proxy_entry(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         kind: EntryKind,
         entry_id: Uuid,
         input: DiaryEntryInput,
@@ -65,9 +60,7 @@ impl Store {
         let write = Write::Upsert { entry_id, entry };
         let outcomes = self
             .as_staff(
-                principal,
-                centre_id,
-                participant_id,
+                case,
                 StaffAction::WriteEntry,
                 &format!("diary/{kind}/{entry_id}"),
                 async |txn, grant| {

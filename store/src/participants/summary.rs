@@ -7,10 +7,11 @@ use friskliv_domain::summary::{SummaryEntry, WeekSummary, weekly_summary};
 use poem_openapi::Object;
 use uuid::Uuid;
 
+use crate::Store;
+use crate::access::Case;
 use crate::db::sharing::StaffAction;
 use crate::db::{journey, sharing};
 use crate::error::Result;
-use crate::{Principal, Store};
 
 #[derive(Object)]
 pub struct ParticipantSummary {
@@ -26,17 +27,13 @@ impl Store {
     /// the first diary day.
     pub async fn participant_summary(
         &self,
-        principal: &Principal,
-        centre_id: Uuid,
-        participant_id: Uuid,
+        case: &Case,
         from: Option<NaiveDate>,
         weeks: u32,
     ) -> Result<ParticipantSummary> {
         let (first_day, rows) = self
             .as_staff(
-                principal,
-                centre_id,
-                participant_id,
+                case,
                 StaffAction::ReadSummary,
                 "summary",
                 async |txn, grant| {
@@ -69,7 +66,7 @@ impl Store {
             })
             .collect::<Vec<_>>();
         Ok(ParticipantSummary {
-            participant_id,
+            participant_id: case.participant_id,
             first_day,
             weeks: weekly_summary(&entries, first_day, weeks),
         })

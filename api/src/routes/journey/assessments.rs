@@ -9,10 +9,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, authenticate};
+use crate::auth::{BearerAuth, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{IdParam, ids};
+use crate::params::IdParam;
 use crate::state::AppState;
 
 pub struct AssessmentsApi;
@@ -39,12 +39,8 @@ impl AssessmentsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<AssessmentList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
-        let assessments = state
-            .store
-            .assessments(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let assessments = state.store.assessments(&case).await?;
         Ok(Json(assessments))
     }
 
@@ -65,16 +61,12 @@ impl AssessmentsApi {
         participant_id: Path<IdParam>,
         body: JsonBody<AssessmentInput>,
     ) -> ApiResult<AssessmentCreated> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let assessment = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
-        let assessment = state
-            .store
-            .record_assessment(&principal, centre_id, participant_id, &assessment)
-            .await?;
+        let assessment = state.store.record_assessment(&case, &assessment).await?;
         Ok(AssessmentCreated::Created(Json(assessment)))
     }
 }

@@ -8,10 +8,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, authenticate};
+use crate::auth::{BearerAuth, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{IdParam, ids};
+use crate::params::IdParam;
 use crate::state::AppState;
 
 pub struct GoalsApi;
@@ -38,12 +38,8 @@ impl GoalsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<GoalList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
-        let goals = state
-            .store
-            .goals(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let goals = state.store.goals(&case).await?;
         Ok(Json(goals))
     }
 
@@ -61,13 +57,9 @@ impl GoalsApi {
         participant_id: Path<IdParam>,
         body: JsonBody<GoalInput>,
     ) -> ApiResult<GoalCreated> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let goal = body.0.parse().map_err(ApiError::validation_many)?;
-        let goal = state
-            .store
-            .create_goal(&principal, centre_id, participant_id, &goal)
-            .await?;
+        let goal = state.store.create_goal(&case, &goal).await?;
         Ok(GoalCreated::Created(Json(goal)))
     }
 
@@ -86,14 +78,10 @@ impl GoalsApi {
         goal_id: Path<IdParam>,
         body: JsonBody<GoalInput>,
     ) -> ApiResult<Json<GoalView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let goal_id = goal_id.get("goal_id")?;
         let goal = body.0.parse().map_err(ApiError::validation_many)?;
-        let goal = state
-            .store
-            .edit_goal(&principal, centre_id, participant_id, goal_id, &goal)
-            .await?;
+        let goal = state.store.edit_goal(&case, goal_id, &goal).await?;
         Ok(Json(goal))
     }
 
@@ -112,18 +100,11 @@ impl GoalsApi {
         goal_id: Path<IdParam>,
         body: JsonBody<GoalAttainmentInput>,
     ) -> ApiResult<Json<GoalView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let goal_id = goal_id.get("goal_id")?;
         let goal = state
             .store
-            .set_goal_attainment(
-                &principal,
-                centre_id,
-                participant_id,
-                goal_id,
-                body.0.attainment,
-            )
+            .set_goal_attainment(&case, goal_id, body.0.attainment)
             .await?;
         Ok(Json(goal))
     }

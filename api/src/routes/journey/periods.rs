@@ -12,10 +12,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, authenticate};
+use crate::auth::{BearerAuth, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{IdParam, PeriodParam, ids, period_number};
+use crate::params::{IdParam, PeriodParam, period_number};
 use crate::state::AppState;
 
 pub struct PeriodsApi;
@@ -68,12 +68,8 @@ impl PeriodsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<PeriodList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
-        let periods = state
-            .store
-            .periods(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let periods = state.store.periods(&case).await?;
         Ok(Json(periods))
     }
 
@@ -91,16 +87,12 @@ impl PeriodsApi {
         participant_id: Path<IdParam>,
         body: JsonBody<PeriodStartInput>,
     ) -> ApiResult<PeriodStarted> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let start = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
-        let period = state
-            .store
-            .start_period(&principal, centre_id, participant_id, &start)
-            .await?;
+        let period = state.store.start_period(&case, &start).await?;
         Ok(PeriodStarted::Created(Json(period)))
     }
 
@@ -118,13 +110,9 @@ impl PeriodsApi {
         participant_id: Path<IdParam>,
         period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
-        let period = state
-            .store
-            .period(&principal, centre_id, participant_id, seq)
-            .await?;
+        let period = state.store.period(&case, seq).await?;
         Ok(Json(period))
     }
 
@@ -143,14 +131,10 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodDay>,
     ) -> ApiResult<Json<PeriodView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
         let request = PeriodMove::Pause { on: body.0.on };
-        let period = state
-            .store
-            .move_period(&principal, centre_id, participant_id, seq, request)
-            .await?;
+        let period = state.store.move_period(&case, seq, request).await?;
         Ok(Json(period))
     }
 
@@ -169,14 +153,10 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodDay>,
     ) -> ApiResult<Json<PeriodView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
         let request = PeriodMove::Resume { on: body.0.on };
-        let period = state
-            .store
-            .move_period(&principal, centre_id, participant_id, seq, request)
-            .await?;
+        let period = state.store.move_period(&case, seq, request).await?;
         Ok(Json(period))
     }
 
@@ -195,14 +175,10 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodEndInput>,
     ) -> ApiResult<Json<PeriodView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
         let request = PeriodMove::Complete(body.0);
-        let period = state
-            .store
-            .move_period(&principal, centre_id, participant_id, seq, request)
-            .await?;
+        let period = state.store.move_period(&case, seq, request).await?;
         Ok(Json(period))
     }
 
@@ -221,14 +197,10 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodEndInput>,
     ) -> ApiResult<Json<PeriodView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
         let request = PeriodMove::Discontinue(body.0);
-        let period = state
-            .store
-            .move_period(&principal, centre_id, participant_id, seq, request)
-            .await?;
+        let period = state.store.move_period(&case, seq, request).await?;
         Ok(Json(period))
     }
 
@@ -247,17 +219,13 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodStartInput>,
     ) -> ApiResult<PeriodStarted> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
         let start = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
-        let period = state
-            .store
-            .renew_period(&principal, centre_id, participant_id, seq, start)
-            .await?;
+        let period = state.store.renew_period(&case, seq, start).await?;
         Ok(PeriodStarted::Created(Json(period)))
     }
 
@@ -275,13 +243,9 @@ impl PeriodsApi {
         participant_id: Path<IdParam>,
         period: Path<PeriodParam>,
     ) -> ApiResult<Json<ConversationList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
-        let conversations = state
-            .store
-            .conversations(&principal, centre_id, participant_id, seq)
-            .await?;
+        let conversations = state.store.conversations(&case, seq).await?;
         Ok(Json(conversations))
     }
 
@@ -300,8 +264,7 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<ConversationInput>,
     ) -> ApiResult<ConversationCreated> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let seq = period_number(&period)?;
         let conversation = body
             .0
@@ -309,7 +272,7 @@ impl PeriodsApi {
             .map_err(ApiError::validation_many)?;
         let conversation = state
             .store
-            .create_conversation(&principal, centre_id, participant_id, seq, &conversation)
+            .create_conversation(&case, seq, &conversation)
             .await?;
         Ok(ConversationCreated::Created(Json(conversation)))
     }
@@ -330,12 +293,8 @@ impl CoursesApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<CourseList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
-        let courses = state
-            .store
-            .courses(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let courses = state.store.courses(&case).await?;
         Ok(Json(courses))
     }
 
@@ -353,16 +312,12 @@ impl CoursesApi {
         participant_id: Path<IdParam>,
         body: JsonBody<CourseInput>,
     ) -> ApiResult<CourseCreated> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let course = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
-        let course = state
-            .store
-            .create_course(&principal, centre_id, participant_id, &course)
-            .await?;
+        let course = state.store.create_course(&case, &course).await?;
         Ok(CourseCreated::Created(Json(course)))
     }
 }

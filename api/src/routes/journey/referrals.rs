@@ -8,10 +8,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, authenticate};
+use crate::auth::{BearerAuth, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{IdParam, ids};
+use crate::params::IdParam;
 use crate::state::AppState;
 
 pub struct ReferralsApi;
@@ -38,12 +38,8 @@ impl ReferralsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<ParticipantAttributesView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
-        let attributes = state
-            .store
-            .participant_attributes(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let attributes = state.store.participant_attributes(&case).await?;
         Ok(Json(attributes))
     }
 
@@ -61,15 +57,14 @@ impl ReferralsApi {
         participant_id: Path<IdParam>,
         body: JsonBody<ParticipantAttributesInput>,
     ) -> ApiResult<Json<ParticipantAttributesView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let attrs = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
         let attributes = state
             .store
-            .update_participant_attributes(&principal, centre_id, participant_id, &attrs)
+            .update_participant_attributes(&case, &attrs)
             .await?;
         Ok(Json(attributes))
     }
@@ -87,12 +82,8 @@ impl ReferralsApi {
         centre_id: Path<IdParam>,
         participant_id: Path<IdParam>,
     ) -> ApiResult<Json<ReferralList>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
-        let referrals = state
-            .store
-            .referrals(&principal, centre_id, participant_id)
-            .await?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
+        let referrals = state.store.referrals(&case).await?;
         Ok(Json(referrals))
     }
 
@@ -110,16 +101,12 @@ impl ReferralsApi {
         participant_id: Path<IdParam>,
         body: JsonBody<ReferralInput>,
     ) -> ApiResult<ReferralCreated> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let referral = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
-        let referral = state
-            .store
-            .create_referral(&principal, centre_id, participant_id, &referral)
-            .await?;
+        let referral = state.store.create_referral(&case, &referral).await?;
         Ok(ReferralCreated::Created(Json(referral)))
     }
 
@@ -138,17 +125,13 @@ impl ReferralsApi {
         referral_id: Path<IdParam>,
         body: JsonBody<TriageInput>,
     ) -> ApiResult<Json<ReferralView>> {
-        let principal = authenticate(&state, &auth).await?;
-        let (centre_id, participant_id) = ids(&centre_id, &participant_id)?;
+        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
         let referral_id = referral_id.get("referral_id")?;
         let triage = body
             .0
             .parse(state.store.clock().today())
             .map_err(ApiError::validation_many)?;
-        let referral = state
-            .store
-            .set_triage(&principal, centre_id, participant_id, referral_id, &triage)
-            .await?;
+        let referral = state.store.set_triage(&case, referral_id, &triage).await?;
         Ok(Json(referral))
     }
 }
