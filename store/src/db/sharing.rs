@@ -75,6 +75,24 @@ impl StaffAction {
         }
     }
 
+    /// Whether the action changes the participant's records (a grant for a
+    /// reading action cannot be used to write: `Grant::require_action`).
+    pub fn writes(self) -> bool {
+        match self {
+            StaffAction::WriteEntry
+            | StaffAction::RecordConsent
+            | StaffAction::ConfirmConsent
+            | StaffAction::WriteJourney
+            | StaffAction::RecordAssessment => true,
+            StaffAction::ReadSummary
+            | StaffAction::ReadEntries
+            | StaffAction::ReadConsents
+            | StaffAction::ReadJourney
+            | StaffAction::ReadAssessments
+            | StaffAction::ReadOutcomes => false,
+        }
+    }
+
     pub fn needs(self) -> Needs {
         match self {
             StaffAction::ReadSummary => Needs::Scope(ConsentScope::Summaries),
