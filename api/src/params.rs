@@ -318,6 +318,22 @@ fn cursor_text(raw: &str) -> ApiResult<String> {
     String::from_utf8(bytes).map_err(|_| unknown_cursor())
 }
 
+/// A diary listing's window and page: `limit` 1–500 (default 100) and the
+/// cursor it continues from, each refused under its own name.
+pub fn list_query(
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    limit: Option<u32>,
+    cursor: Option<&CursorParam>,
+) -> ApiResult<friskliv_store::diary::ListQuery> {
+    Ok(friskliv_store::diary::ListQuery {
+        from,
+        to,
+        limit: page_limit(limit, DEFAULT_PAGE, MAX_LIST_PAGE)?,
+        after: cursor.map(|c| decode_list_cursor(&c.0)).transpose()?,
+    })
+}
+
 /// Where a diary listing continues (the store's `encode_list_cursor`
 /// writes `d1|<day>|<entry id>`).
 pub fn decode_list_cursor(raw: &str) -> ApiResult<friskliv_store::diary::ListPosition> {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use friskliv_domain::FieldError;
 use friskliv_domain::diary::DiaryEntryInput;
 use friskliv_store::diary::{
-    ChangePage, DiaryOwner, DiaryPage, ListQuery, SyncInput, SyncItem, SyncItemOutcome, WriteReply,
+    ChangePage, DiaryOwner, DiaryPage, SyncInput, SyncItem, SyncItemOutcome, WriteReply,
     WriteResult,
 };
 use poem::web::Data;
@@ -19,8 +19,8 @@ use crate::auth::{BearerAuth, authenticate};
 use crate::body::{JsonBody, JsonBodyAs};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::params::{
-    Bounded, CursorParam, DEFAULT_PAGE, IdParam, KindParam, MAX_LIST_PAGE, decode_change_cursor,
-    decode_list_cursor, page_limit, parse_kind,
+    Bounded, CursorParam, IdParam, KindParam, MAX_LIST_PAGE, decode_change_cursor, list_query,
+    page_limit, parse_kind,
 };
 use crate::state::AppState;
 use friskliv_store::diary::DiaryEntryView;
@@ -133,16 +133,7 @@ impl DiaryApi {
                 "must not be before `from`",
             )));
         }
-        let query = ListQuery {
-            from: from.0,
-            to: to.0,
-            limit: page_limit(limit.0.map(|l| l.0), DEFAULT_PAGE, MAX_LIST_PAGE)?,
-            after: cursor
-                .0
-                .as_ref()
-                .map(|c| decode_list_cursor(&c.0))
-                .transpose()?,
-        };
+        let query = list_query(from.0, to.0, limit.0.map(|l| l.0), cursor.0.as_ref())?;
         let page = state.store.list_diary_entries(owner, kind, &query).await?;
         Ok(Json(page))
     }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use friskliv_domain::FieldError;
 use friskliv_domain::consent::{ConsentMethod, ConsentScope};
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind};
-use friskliv_store::diary::{DiaryPage, ListQuery, WriteReply};
+use friskliv_store::diary::{DiaryPage, WriteReply};
 use friskliv_store::participants::{Caseload, OralConsentOutcome, ParticipantSummary};
 use friskliv_store::sharing::{ConsentView, OralConsentView};
 use poem::web::Data;
@@ -22,8 +22,8 @@ use crate::auth::{BearerAuth, authenticate, staff_case};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{
-    Bounded, CursorParam, DEFAULT_PAGE, IdParam, KindParam, MAX_LIST_PAGE, decode_list_cursor,
-    page_limit, parse_kind, unknown_cursor,
+    Bounded, CursorParam, IdParam, KindParam, MAX_LIST_PAGE, list_query, page_limit, parse_kind,
+    unknown_cursor,
 };
 use crate::state::AppState;
 
@@ -173,16 +173,7 @@ impl ParticipantsApi {
         let kind = kind
             .parse::<EntryKind>()
             .map_err(|m: String| ApiError::validation(FieldError::new("kind", "one_of", m)))?;
-        let query = ListQuery {
-            from: from.0,
-            to: to.0,
-            limit: page_limit(limit.0.map(|l| l.0), DEFAULT_PAGE, MAX_LIST_PAGE)?,
-            after: cursor
-                .0
-                .as_ref()
-                .map(|c| decode_list_cursor(&c.0))
-                .transpose()?,
-        };
+        let query = list_query(from.0, to.0, limit.0.map(|l| l.0), cursor.0.as_ref())?;
         let page = state.store.participant_entries(&case, kind, &query).await?;
         Ok(Json(page))
     }

@@ -4,7 +4,7 @@
 //! learns of it through the change feed.
 
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind};
-use friskliv_store::diary::{DiaryEntryView, DiaryOwner, DiaryPage, ListQuery, WriteReply};
+use friskliv_store::diary::{DiaryEntryView, DiaryOwner, DiaryPage, WriteReply};
 use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -14,9 +14,7 @@ use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::ApiResult;
-use crate::params::{
-    Bounded, CursorParam, DEFAULT_PAGE, IdParam, MAX_LIST_PAGE, decode_list_cursor, page_limit,
-};
+use crate::params::{Bounded, CursorParam, IdParam, MAX_LIST_PAGE, list_query};
 use crate::state::AppState;
 
 pub struct QuitAttemptsApi;
@@ -40,16 +38,7 @@ impl QuitAttemptsApi {
     ) -> ApiResult<Json<DiaryPage>> {
         let principal = authenticate(&state, &auth).await?;
         let owner = DiaryOwner::of(&principal)?;
-        let query = ListQuery {
-            from: None,
-            to: None,
-            limit: page_limit(limit.0.map(|l| l.0), DEFAULT_PAGE, MAX_LIST_PAGE)?,
-            after: cursor
-                .0
-                .as_ref()
-                .map(|c| decode_list_cursor(&c.0))
-                .transpose()?,
-        };
+        let query = list_query(None, None, limit.0.map(|l| l.0), cursor.0.as_ref())?;
         let page = state
             .store
             .list_diary_entries(owner, EntryKind::QuitAttempt, &query)

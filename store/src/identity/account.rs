@@ -38,7 +38,7 @@ pub struct EvaluationAreaView {
 }
 
 /// The account `account_id` with the session that ends at `session_expires_at`.
-pub async fn me_of(
+pub(crate) async fn me_of(
     db: &impl ConnectionTrait,
     account_id: Uuid,
     session_expires_at: DateTime<Utc>,
