@@ -10,7 +10,7 @@ use crate::state::AppState;
 pub use friskliv_store::Principal;
 use friskliv_store::access::Case;
 
-use crate::params::IdParam;
+use crate::params::{IdParam, PeriodParam, period_number};
 
 /// A session token from a passkey login, sent as `Authorization: Bearer …`.
 #[derive(SecurityScheme)]
@@ -37,4 +37,17 @@ pub async fn staff_case(
         centre_id: centre_id.get("centre_id")?,
         participant_id: participant_id.get("participant_id")?,
     })
+}
+
+/// [`staff_case`] for a path that also names one of the participant's
+/// periods (`…/periods/{period}/…`), with the period's number.
+pub async fn staff_period(
+    state: &AppState,
+    auth: &BearerAuth,
+    centre_id: &IdParam,
+    participant_id: &IdParam,
+    period: &PeriodParam,
+) -> ApiResult<(Case, u32)> {
+    let case = staff_case(state, auth, centre_id, participant_id).await?;
+    Ok((case, period_number(period)?))
 }

@@ -10,6 +10,67 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
+/// Implements `Type` for a parameter type with a hand-written schema whose
+/// value is stored as parsed (the handler judges it); `register` names a type
+/// whose schema the parameter borrows.
+macro_rules! documented_param {
+    ($ty:ty, $name:expr, $schema:expr $(, register: $registered:ty)?) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                $name.into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                $schema
+            }
+
+            $(fn register(registry: &mut poem_openapi::registry::Registry) {
+                <$registered as Type>::register(registry);
+            })?
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+    };
+}
+
+/// A parameter kept as the text the client sent, documented with `$schema`:
+/// the handler judges it and names the parameter in its error.
+macro_rules! text_param {
+    ($(#[$doc:meta])* $ty:ident, $name:expr, $schema:expr $(, register: $registered:ty)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $ty(pub String);
+
+        impl std::ops::Deref for $ty {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        documented_param!($ty, $name, $schema $(, register: $registered)?);
+
+        impl ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                Ok($ty(value.to_owned()))
+            }
+        }
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct IdParam(Result<Uuid, String>);
 
@@ -26,65 +87,17 @@ impl IdParam {
     }
 }
 
-impl Type for IdParam {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string_uuid".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid")))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+documented_param!(
+    IdParam,
+    "string_uuid",
+    MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid")))
+);
 
 impl ParseFromParameter for IdParam {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
         let shown: String = value.chars().take(40).collect();
         Ok(IdParam(value.parse::<Uuid>().map_err(|_| shown)))
     }
-}
-
-/// Implements `Type` for a parameter type with a hand-written schema whose
-/// value is stored as parsed (the handler judges it).
-macro_rules! documented_param {
-    ($ty:ty, $name:expr, $schema:expr) => {
-        impl Type for $ty {
-            const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
-
-            fn name() -> Cow<'static, str> {
-                $name.into()
-            }
-
-            fn schema_ref() -> MetaSchemaRef {
-                $schema
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
-        }
-    };
 }
 
 /// An integer parameter documented with the bounds its handler enforces
@@ -135,11 +148,17 @@ impl<T: Type + ParseFromParameter, const MIN: i64, const MAX: i64> ParseFromPara
 /// The characters and length of the paging cursors this server issues.
 pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{1,200}$";
 
-/// A paging cursor from a previous page (`next_cursor`): documented with the
-/// shape this server issues. One of another shape is a 400 (`format`); one of
-/// the right shape that the server did not issue names no position: 404.
-#[derive(Debug, Clone)]
-pub struct CursorParam(pub String);
+text_param!(
+    /// A paging cursor from a previous page (`next_cursor`): documented with the
+    /// shape this server issues. One of another shape is a 400 (`format`); one of
+    /// the right shape that the server did not issue names no position: 404.
+    CursorParam,
+    "string_cursor",
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        pattern: Some(CURSOR_PATTERN.to_owned()),
+        ..MetaSchema::new("string")
+    }))
+);
 
 impl CursorParam {
     /// Whether the text has the shape of an issued cursor.
@@ -151,35 +170,9 @@ impl CursorParam {
     }
 }
 
-documented_param!(
-    CursorParam,
-    "string_cursor",
-    MetaSchemaRef::Inline(Box::new(MetaSchema {
-        pattern: Some(CURSOR_PATTERN.to_owned()),
-        ..MetaSchema::new("string")
-    }))
-);
-
-impl ParseFromParameter for CursorParam {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Ok(CursorParam(value.to_owned()))
-    }
-}
-
-/// A follow-up period number in a path (1, 2, …), documented as such; the
-/// handler reports a malformed one under `period`.
-#[derive(Debug, Clone)]
-pub struct PeriodParam(String);
-
-impl std::ops::Deref for PeriodParam {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-documented_param!(
+text_param!(
+    /// A follow-up period number in a path (1, 2, …), documented as such; the
+    /// handler reports a malformed one under `period`.
     PeriodParam,
     "integer_period",
     MetaSchemaRef::Inline(Box::new(MetaSchema {
@@ -190,58 +183,14 @@ documented_param!(
     }))
 );
 
-impl ParseFromParameter for PeriodParam {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Ok(PeriodParam(value.to_owned()))
-    }
-}
-
-/// A diary kind in a path or query, documented as the `EntryKind` enum; the
-/// handler answers one that is not a kind (404 in a path, 422 in a query).
-#[derive(Debug, Clone)]
-pub struct KindParam(String);
-
-impl std::ops::Deref for KindParam {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Type for KindParam {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "EntryKind".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        <friskliv_domain::diary::EntryKind as Type>::schema_ref()
-    }
-
-    fn register(registry: &mut poem_openapi::registry::Registry) {
-        <friskliv_domain::diary::EntryKind as Type>::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
-
-impl ParseFromParameter for KindParam {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Ok(KindParam(value.to_owned()))
-    }
-}
+text_param!(
+    /// A diary kind in a path or query, documented as the `EntryKind` enum; the
+    /// handler answers one that is not a kind (404 in a path, 422 in a query).
+    KindParam,
+    "EntryKind",
+    <friskliv_domain::diary::EntryKind as Type>::schema_ref(),
+    register: friskliv_domain::diary::EntryKind
+);
 
 // ---- reports (issue 12) ------------------------------------------------------------
 

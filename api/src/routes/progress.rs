@@ -14,7 +14,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, authenticate, staff_case};
+use crate::auth::{BearerAuth, authenticate, staff_period};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{IdParam, PeriodParam, period_number};
@@ -88,8 +88,7 @@ impl ProgressApi {
         participant_id: Path<IdParam>,
         period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodOutcomesView>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
         let outcomes = state.store.period_outcomes(&case, seq).await?;
         Ok(Json(outcomes))
     }

@@ -12,10 +12,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use crate::auth::{BearerAuth, staff_case};
+use crate::auth::{BearerAuth, staff_case, staff_period};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{IdParam, PeriodParam, period_number};
+use crate::params::{IdParam, PeriodParam};
 use crate::state::AppState;
 
 pub struct PeriodsApi;
@@ -110,8 +110,7 @@ impl PeriodsApi {
         participant_id: Path<IdParam>,
         period: Path<PeriodParam>,
     ) -> ApiResult<Json<PeriodView>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
         let period = state.store.period(&case, seq).await?;
         Ok(Json(period))
     }
@@ -131,10 +130,11 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodDay>,
     ) -> ApiResult<Json<PeriodView>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
-        let request = PeriodMove::Pause { on: body.0.on };
-        let period = state.store.move_period(&case, seq, request).await?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
+        let period = state
+            .store
+            .move_period(&case, seq, PeriodMove::Pause { on: body.0.on })
+            .await?;
         Ok(Json(period))
     }
 
@@ -153,10 +153,11 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodDay>,
     ) -> ApiResult<Json<PeriodView>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
-        let request = PeriodMove::Resume { on: body.0.on };
-        let period = state.store.move_period(&case, seq, request).await?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
+        let period = state
+            .store
+            .move_period(&case, seq, PeriodMove::Resume { on: body.0.on })
+            .await?;
         Ok(Json(period))
     }
 
@@ -175,10 +176,11 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodEndInput>,
     ) -> ApiResult<Json<PeriodView>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
-        let request = PeriodMove::Complete(body.0);
-        let period = state.store.move_period(&case, seq, request).await?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
+        let period = state
+            .store
+            .move_period(&case, seq, PeriodMove::Complete(body.0))
+            .await?;
         Ok(Json(period))
     }
 
@@ -197,10 +199,11 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodEndInput>,
     ) -> ApiResult<Json<PeriodView>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
-        let request = PeriodMove::Discontinue(body.0);
-        let period = state.store.move_period(&case, seq, request).await?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
+        let period = state
+            .store
+            .move_period(&case, seq, PeriodMove::Discontinue(body.0))
+            .await?;
         Ok(Json(period))
     }
 
@@ -219,8 +222,7 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<PeriodStartInput>,
     ) -> ApiResult<PeriodStarted> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
         let start = body
             .0
             .parse(state.store.clock().today())
@@ -243,8 +245,7 @@ impl PeriodsApi {
         participant_id: Path<IdParam>,
         period: Path<PeriodParam>,
     ) -> ApiResult<Json<ConversationList>> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
         let conversations = state.store.conversations(&case, seq).await?;
         Ok(Json(conversations))
     }
@@ -264,8 +265,7 @@ impl PeriodsApi {
         period: Path<PeriodParam>,
         body: JsonBody<ConversationInput>,
     ) -> ApiResult<ConversationCreated> {
-        let case = staff_case(&state, &auth, &centre_id, &participant_id).await?;
-        let seq = period_number(&period)?;
+        let (case, seq) = staff_period(&state, &auth, &centre_id, &participant_id, &period).await?;
         let conversation = body
             .0
             .parse(state.store.clock().today())
