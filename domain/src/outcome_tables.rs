@@ -1,12 +1,15 @@
 //! Anonymous outcome tables for evaluation (DOMAIN.md §7; tilskudd
 //! 841-859): per group of periods, the counts of participants, periods,
-//! completed periods and of each outcome, and the means of Δ6MWT, ΔMVPA
-//! and ΔTST — with disclosure control applied before anything leaves.
+//! completed periods and of each outcome — as persons (once per row, on
+//! their latest completed period) and, in `_periods` columns, as periods —
+//! and the means of Δ6MWT, ΔMVPA and ΔTST, with disclosure control applied
+//! before anything leaves.
 //! Pure: the caller feeds one [`PeriodRecord`] at a time (memory holds only
 //! the groups), then [`OutcomeTables::finish`] protects and returns rows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -52,6 +55,10 @@ pub struct PeriodRecord {
     /// `self` for self-contact; `None` when no referral is recorded.
     pub referral_source: Option<ReferrerType>,
     pub completed: bool,
+    pub started_on: NaiveDate,
+    /// The day the period ended (completed or discontinued); `None` while
+    /// it runs.
+    pub ended_on: Option<NaiveDate>,
     pub outcomes: PeriodOutcomes,
 }
 
@@ -112,7 +119,72 @@ impl PeriodRecord {
     }
 }
 
-/// The counted measures, in output order.
+/// What one period contributes to the outcome counts (tilskudd 841-859).
+#[derive(Debug, Clone, Copy, Default)]
+struct Outcome {
+    improved_fitness: bool,
+    tobacco_user: bool,
+    abstinent: bool,
+    abstinence_assessed: bool,
+    better_self_rated_health: bool,
+    back_to_work_or_school: bool,
+    meets_activity_recommendation: bool,
+    walk_change: Option<f64>,
+    mvpa_change: Option<f64>,
+    sleep_change: Option<f64>,
+}
+
+impl Outcome {
+    fn of(r: &PeriodRecord) -> Self {
+        let tobacco_user = !matches!(
+            r.outcomes
+                .indicators
+                .iter()
+                .find(|i| i.name == "seven_day_point_prevalence_abstinence")
+                .and_then(|i| i.missing),
+            Some(indicators::Missing::NotApplicable)
+        );
+        let abstinent = r.flag("seven_day_point_prevalence_abstinence");
+        Outcome {
+            improved_fitness: r.flag("improved_fitness") == Some(true),
+            tobacco_user,
+            abstinent: tobacco_user && abstinent == Some(true),
+            abstinence_assessed: tobacco_user && abstinent.is_some(),
+            better_self_rated_health: r.improved("self_rated_health_change"),
+            back_to_work_or_school: r.improved("work_school_change"),
+            meets_activity_recommendation: r.completed
+                && r.flag("activity_recommendation_met_last_week") == Some(true),
+            walk_change: r.number("six_minute_walk_change_m"),
+            mvpa_change: r.number("mvpa_equivalent_change"),
+            sleep_change: r.sleep_change(),
+        }
+    }
+
+    /// In the order of [`OUTCOME_COUNTS`].
+    fn flags(&self) -> [bool; OUTCOME_COUNTS] {
+        [
+            self.improved_fitness,
+            self.tobacco_user,
+            self.abstinent,
+            self.abstinence_assessed,
+            self.better_self_rated_health,
+            self.back_to_work_or_school,
+            self.meets_activity_recommendation,
+        ]
+    }
+}
+
+const OUTCOME_COUNTS: usize = 7;
+
+/// The counts before the outcome measures: `participants` (persons with a
+/// period in the group), `periods` and `completed_periods`.
+const LEADING_COUNTS: usize = 3;
+
+/// The counted measures, in output order. The outcome measures without a
+/// suffix count **persons**, each once per row, on their latest completed
+/// period in the window (what the grant report asks: the number of
+/// participants who …); the same measures with `_periods` count periods,
+/// so a renewed participant counts twice there.
 pub const COUNTS: &[&str] = &[
     "participants",
     "periods",
@@ -124,9 +196,24 @@ pub const COUNTS: &[&str] = &[
     "better_self_rated_health",
     "back_to_work_or_school",
     "meets_activity_recommendation_week12",
+    "improved_fitness_periods",
+    "tobacco_users_periods",
+    "abstinent_7_days_periods",
+    "abstinence_assessed_periods",
+    "better_self_rated_health_periods",
+    "back_to_work_or_school_periods",
+    "meets_activity_recommendation_week12_periods",
 ];
 
-/// The statistics, in output order.
+/// Whether a count column counts persons (its total is then the persons
+/// counted, not the sum of its rows).
+fn counts_persons(column: usize) -> bool {
+    column == 0 || (LEADING_COUNTS..LEADING_COUNTS + OUTCOME_COUNTS).contains(&column)
+}
+
+/// The statistics, in output order. The abstinence shares are over periods
+/// that have ended (a running period is not "still using"); the means are
+/// over persons, on their latest completed period.
 pub const STATISTICS: &[&str] = &[
     "abstinence_share_itt",
     "abstinence_share_complete_case",
@@ -135,13 +222,24 @@ pub const STATISTICS: &[&str] = &[
     "total_sleep_minutes_change_mean",
 ];
 
+/// A person's latest completed period in a group: when it ended, when it
+/// started (to break a tie), and what it achieved.
+type Latest = ((NaiveDate, NaiveDate), Outcome);
+
 #[derive(Debug, Default, Clone)]
 struct Group {
     participants: BTreeSet<Uuid>,
-    counts: [u64; 10],
-    walk: (f64, u64),
-    mvpa: (f64, u64),
-    sleep: (f64, u64),
+    periods: u64,
+    completed_periods: u64,
+    outcome_periods: [u64; OUTCOME_COUNTS],
+    latest_completed: BTreeMap<Uuid, Latest>,
+    /// Tobacco users and the abstinent among them, over ended periods.
+    ended_tobacco_users: u64,
+    ended_abstinent: u64,
+    ended_tobacco_persons: BTreeSet<Uuid>,
+    assessed_persons: BTreeSet<Uuid>,
+    abstinent_assessed: u64,
+    abstinence_assessed: u64,
 }
 
 /// Accumulates periods into groups.
@@ -177,48 +275,87 @@ fn add_mean(acc: &mut (f64, u64), v: Option<f64>) {
 impl Group {
     fn add(&mut self, r: &PeriodRecord) {
         self.participants.insert(r.participant);
-        let tobacco_user = !matches!(
-            r.outcomes
-                .indicators
-                .iter()
-                .find(|i| i.name == "seven_day_point_prevalence_abstinence")
-                .and_then(|i| i.missing),
-            Some(indicators::Missing::NotApplicable)
-        );
-        let abstinent = r.flag("seven_day_point_prevalence_abstinence");
-        let c = &mut self.counts;
-        c[1] += 1;
-        c[2] += u64::from(r.completed);
-        c[3] += u64::from(r.flag("improved_fitness") == Some(true));
-        c[4] += u64::from(tobacco_user);
-        c[5] += u64::from(tobacco_user && abstinent == Some(true));
-        c[6] += u64::from(tobacco_user && abstinent.is_some());
-        c[7] += u64::from(r.improved("self_rated_health_change"));
-        c[8] += u64::from(r.improved("work_school_change"));
-        c[9] +=
-            u64::from(r.completed && r.flag("activity_recommendation_met_last_week") == Some(true));
-        add_mean(&mut self.walk, r.number("six_minute_walk_change_m"));
-        add_mean(&mut self.mvpa, r.number("mvpa_equivalent_change"));
-        add_mean(&mut self.sleep, r.sleep_change());
+        let outcome = Outcome::of(r);
+        self.periods += 1;
+        self.completed_periods += u64::from(r.completed);
+        for (n, flag) in self.outcome_periods.iter_mut().zip(outcome.flags()) {
+            *n += u64::from(flag);
+        }
+        if outcome.tobacco_user && r.ended_on.is_some() {
+            self.ended_tobacco_users += 1;
+            self.ended_abstinent += u64::from(outcome.abstinent);
+            self.ended_tobacco_persons.insert(r.participant);
+        }
+        if outcome.abstinence_assessed {
+            self.abstinence_assessed += 1;
+            self.abstinent_assessed += u64::from(outcome.abstinent);
+            self.assessed_persons.insert(r.participant);
+        }
+        if let (true, Some(ended)) = (r.completed, r.ended_on) {
+            let key = (ended, r.started_on);
+            let later = self
+                .latest_completed
+                .get(&r.participant)
+                .is_none_or(|(k, _)| key > *k);
+            if later {
+                self.latest_completed.insert(r.participant, (key, outcome));
+            }
+        }
     }
 
-    fn raw_counts(&self) -> [u64; 10] {
-        let mut c = self.counts;
-        c[0] = self.participants.len() as u64;
+    fn raw_counts(&self) -> Vec<u64> {
+        let mut persons = [0u64; OUTCOME_COUNTS];
+        for (_, outcome) in self.latest_completed.values() {
+            for (n, flag) in persons.iter_mut().zip(outcome.flags()) {
+                *n += u64::from(flag);
+            }
+        }
+        let mut c = vec![
+            self.participants.len() as u64,
+            self.periods,
+            self.completed_periods,
+        ];
+        c.extend(persons);
+        c.extend(self.outcome_periods);
         c
     }
 
     fn statistics(&self) -> BTreeMap<&'static str, Statistic> {
-        let c = self.raw_counts();
-        let share =
-            |num: u64, den: u64| statistic((den > 0).then(|| round3(num as f64 / den as f64)), den);
-        let mean = |(sum, n): (f64, u64)| statistic((n > 0).then(|| round1(sum / n as f64)), n);
+        // A share is suppressed below five people, however many periods.
+        let share = |num: u64, den: u64, people: usize| {
+            statistic(
+                (den > 0).then(|| round3(num as f64 / den as f64)),
+                people as u64,
+            )
+        };
+        let mean = |pick: fn(&Outcome) -> Option<f64>| {
+            let mut acc = (0.0, 0);
+            for (_, outcome) in self.latest_completed.values() {
+                add_mean(&mut acc, pick(outcome));
+            }
+            let (sum, n) = acc;
+            statistic((n > 0).then(|| round1(sum / n as f64)), n)
+        };
         BTreeMap::from([
-            (STATISTICS[0], share(c[5], c[4])),
-            (STATISTICS[1], share(c[5], c[6])),
-            (STATISTICS[2], mean(self.walk)),
-            (STATISTICS[3], mean(self.mvpa)),
-            (STATISTICS[4], mean(self.sleep)),
+            (
+                STATISTICS[0],
+                share(
+                    self.ended_abstinent,
+                    self.ended_tobacco_users,
+                    self.ended_tobacco_persons.len(),
+                ),
+            ),
+            (
+                STATISTICS[1],
+                share(
+                    self.abstinent_assessed,
+                    self.abstinence_assessed,
+                    self.assessed_persons.len(),
+                ),
+            ),
+            (STATISTICS[2], mean(|o| o.walk_change)),
+            (STATISTICS[3], mean(|o| o.mvpa_change)),
+            (STATISTICS[4], mean(|o| o.sleep_change)),
         ])
     }
 }
@@ -253,19 +390,19 @@ impl OutcomeTables {
     /// published) gets secondary suppression so no cell can be recomputed.
     pub fn finish(self) -> Table {
         let groups: Vec<(Vec<String>, Group)> = self.groups.into_iter().collect();
-        let raw: Vec<[u64; 10]> = groups.iter().map(|(_, g)| g.raw_counts()).collect();
+        let raw: Vec<Vec<u64>> = groups.iter().map(|(_, g)| g.raw_counts()).collect();
         let total_raw = self.total.raw_counts();
         let mut columns: Vec<(Vec<Cell>, Cell)> = Vec::with_capacity(COUNTS.len());
         for m in 0..COUNTS.len() {
             let column: Vec<u64> = raw.iter().map(|c| c[m]).collect();
             let (cells, line_total) = protect_column(&column, true);
-            // Participants can be in several groups (two periods at two
-            // centres), so their total is the people counted, not the sum.
-            // It is nearly the sum, though, so their column is protected
-            // against it as if it were: otherwise total − shown cells would
-            // give the hidden one.
-            let total = if m == 0 {
-                let mut distinct = protect_column(&[total_raw[0]], false).0[0].clone();
+            // A person can be in several groups (two periods at two
+            // centres), so a persons column's total is the people counted,
+            // not the sum. It is nearly the sum, though, so the column is
+            // protected against it as if it were: otherwise total − shown
+            // cells would give the hidden one.
+            let total = if counts_persons(m) {
+                let mut distinct = protect_column(&[total_raw[m]], false).0[0].clone();
                 if line_total.is_suppressed() && !distinct.is_suppressed() {
                     distinct.suppression = crate::disclosure::Suppression::Secondary;
                 }
@@ -379,6 +516,8 @@ mod tests {
             age: Some(50),
             referral_source: Some(ReferrerType::Gp),
             completed: true,
+            started_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            ended_on: NaiveDate::from_ymd_opt(2026, 3, 30),
             outcomes: PeriodOutcomes {
                 weeks: vec![],
                 indicators,
@@ -445,6 +584,55 @@ mod tests {
             Some(43.5)
         );
         assert!(men.statistics["six_minute_walk_change_m_mean"].suppressed);
+    }
+
+    #[test]
+    fn a_renewed_participant_is_one_person_and_two_periods() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let mut t = OutcomeTables::new(vec![]);
+        // Period 1: fitness not improved (Δ +10 m), still smoking.
+        let mut first = record(1, Sex::Female, true, Some(false), Some(10.0));
+        first.ended_on = Some(day(3, 30));
+        // Period 2 (renewed): fitness improved (Δ +45 m), abstinent.
+        let mut second = record(1, Sex::Female, true, Some(true), Some(45.0));
+        second.started_on = day(3, 31);
+        second.ended_on = Some(day(6, 22));
+        // Period 3: running, week-12 not reached: not an ITT failure.
+        let mut running = record(1, Sex::Female, true, None, None);
+        running.started_on = day(6, 23);
+        running.completed = false;
+        running.ended_on = None;
+        // Five other people, so the figures are not suppressed.
+        for n in 2..7 {
+            t.add(&record(n, Sex::Male, true, Some(true), Some(40.0)));
+        }
+        for r in [&second, &running, &first] {
+            t.add(r);
+        }
+        let total = t.finish().total;
+        let shown = |m: &str| total.counts[m].shown();
+        assert_eq!(shown("participants"), Some(6));
+        assert_eq!(shown("periods"), Some(8));
+        // Persons: participant 1 once, on period 2 (their latest completed).
+        assert_eq!(shown("improved_fitness"), Some(6));
+        assert_eq!(shown("abstinent_7_days"), Some(6));
+        assert_eq!(shown("tobacco_users"), Some(6));
+        // Periods: both of participant 1's completed periods, and the
+        // running one is a tobacco user but not yet assessed.
+        assert_eq!(shown("improved_fitness_periods"), Some(6));
+        assert_eq!(shown("tobacco_users_periods"), Some(8));
+        assert_eq!(shown("abstinent_7_days_periods"), Some(6));
+        // ITT over the 7 ended periods: 6 abstinent (the running period is
+        // left out, not counted as still using).
+        assert_eq!(
+            total.statistics["abstinence_share_itt"].value,
+            Some(round3(6.0 / 7.0))
+        );
+        // The mean Δ6MWT is over persons: 5 × 40 and participant 1's 45.
+        assert_eq!(
+            total.statistics["six_minute_walk_change_m_mean"].value,
+            Some(round1((5.0 * 40.0 + 45.0) / 6.0))
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod m20261125_000006_export_audit;
 mod m20261125_000007_export_jobs;
 mod m20261125_000008_evaluation_areas;
 mod m20261203_000009_privacy_review;
+mod m20261203_000011_staff_resources;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_export_jobs::Migration),
             Box::new(m20261125_000008_evaluation_areas::Migration),
             Box::new(m20261203_000009_privacy_review::Migration),
+            Box::new(m20261203_000011_staff_resources::Migration),
         ]
     }
 }

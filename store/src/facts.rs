@@ -260,6 +260,8 @@ fn period_record(
         age: birth_month_of(profile).map(|b| b.age_on(period.start_date)),
         referral_source: referrer.as_deref().and_then(|r| r.parse().ok()),
         completed: period.status == "completed",
+        started_on: period.start_date,
+        ended_on: period.ended_on,
         outcomes: period_outcomes(&period_facts(&period, rows, today)),
     }
 }

@@ -44,7 +44,8 @@ async fn expected(app: &TestApp, centre: Uuid, year: i32) -> Value {
     let centre = centre.to_string();
     let mine = |v: &JsonValue| text(v, "centre_id").eq_ignore_ascii_case(&centre);
     let periods = rows(app, "SELECT participant_id, centre_id, referral_id, CAST(start_date AS TEXT) AS start_date, CAST(ended_on AS TEXT) AS ended_on FROM periods").await;
-    let referrals = rows(app, "SELECT id, participant_id, centre_id, referrer_type, CAST(referred_on AS TEXT) AS referred_on FROM referrals").await;
+    let referrals = rows(app, "SELECT id, participant_id, centre_id, referrer_type, CAST(referred_on AS TEXT) AS referred_on, triage_outcome, CAST(triage_decided_on AS TEXT) AS triage_decided_on FROM referrals").await;
+    let conversations = rows(app, "SELECT p.participant_id, p.centre_id, CAST(c.held_on AS TEXT) AS held_on FROM conversations c JOIN periods p ON p.id = c.period_id").await;
     let courses = rows(app, "SELECT participant_id, centre_id, kind, CAST(started_on AS TEXT) AS started_on FROM courses").await;
     let sexes: HashMap<String, String> =
         rows(app, "SELECT account_id, sex FROM participant_profiles")
@@ -74,15 +75,25 @@ async fn expected(app: &TestApp, centre: Uuid, year: i32) -> Value {
             }
         }
     }
+    let in_year = |d: Option<NaiveDate>| d.is_some_and(|d| d >= from && d <= to);
     for r in referrals.iter().filter(|r| mine(r)) {
-        let on = day(r, "referred_on").unwrap();
-        if on >= from && on <= to {
+        let triaged = in_year(day(r, "triage_decided_on")) && !text(r, "triage_outcome").is_empty();
+        if in_year(day(r, "referred_on")) || triaged {
             let who = text(r, "participant_id").to_lowercase();
-            persons.insert(who.clone());
+            // A referral alone does not count (SSB: persons who used an
+            // offer); the first conversation of its triage does.
+            if triaged {
+                persons.insert(who.clone());
+            }
             referrers
                 .entry(who)
                 .or_default()
                 .insert(text(r, "referrer_type"));
+        }
+    }
+    for c in conversations.iter().filter(|c| mine(c)) {
+        if in_year(day(c, "held_on")) {
+            persons.insert(text(c, "participant_id").to_lowercase());
         }
     }
     let mut per_offer: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -108,7 +119,11 @@ async fn expected(app: &TestApp, centre: Uuid, year: i32) -> Value {
         .filter(|p| sexes.get(*p).is_some_and(|s| s == "male"))
         .count();
     let mut sources: BTreeMap<String, usize> = BTreeMap::new();
-    for set in referrers.values() {
+    for set in referrers
+        .iter()
+        .filter(|(who, _)| persons.contains(*who))
+        .map(|(_, set)| set)
+    {
         for t in set {
             *sources.entry(t.clone()).or_default() += 1;
         }

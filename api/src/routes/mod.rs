@@ -16,6 +16,7 @@ pub mod reports;
 pub mod sharing;
 pub mod system;
 pub mod views;
+pub mod worklist;
 
 use poem_openapi::Tags;
 
@@ -53,6 +54,7 @@ pub type Api = (
     centres::CentresApi,
     participants::ParticipantsApi,
     journey::JourneyApi,
+    worklist::WorklistApi,
     progress::ProgressApi,
     reports::ReportsApi,
     exports::ExportsApi,
@@ -70,6 +72,7 @@ pub fn api() -> Api {
         centres::CentresApi,
         participants::ParticipantsApi,
         journey::api(),
+        worklist::WorklistApi,
         progress::ProgressApi,
         reports::ReportsApi,
         exports::ExportsApi,

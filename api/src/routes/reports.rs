@@ -9,17 +9,19 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
-use crate::error::ApiResult;
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
 use crate::params::{Bounded, Format, IdParam};
 use crate::state::AppState;
-use friskliv_store::reports::KostraReport;
+use friskliv_domain::kostra::StaffResourcesInput;
+use friskliv_store::reports::{KostraReport, StaffResources};
 
 pub struct ReportsApi;
 
 #[derive(ApiResponse)]
 pub enum KostraResponse {
     #[oai(status = 200)]
-    Json(Json<KostraReport>),
+    Json(Json<Box<KostraReport>>),
     /// `measure,category,persons` rows, UTF-8 with a header.
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
     Csv(
@@ -45,20 +47,77 @@ impl ReportsApi {
         year: Query<Bounded<i32, 2000, 9999>>,
         /// `json` (default) or `csv`.
         format: Query<Option<Format>>,
+        /// Only participants living in this municipality (four digits): an
+        /// inter-municipal centre's report per municipality.
+        municipality: Query<Option<String>>,
     ) -> ApiResult<KostraResponse> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
         let format = format.0.unwrap_or(Format::Json);
         let report = state
             .store
-            .kostra_report(&principal, centre_id, year.0.0, format.into())
+            .kostra_report(
+                &principal,
+                centre_id,
+                year.0.0,
+                municipality.0.as_deref(),
+                format.into(),
+            )
             .await?;
         Ok(match format {
-            Format::Json => KostraResponse::Json(Json(report)),
+            Format::Json => KostraResponse::Json(Json(Box::new(report))),
             Format::Csv => KostraResponse::Csv(
                 Binary(report.csv().into_bytes()),
                 format!("attachment; filename=\"kostra-{}.csv\"", report.year),
             ),
         })
+    }
+
+    /// A centre's staff resources of a year (SSB form 5-2-4; centre admin or evaluator of the centre)
+    #[oai(
+        path = "/v1/centres/:centre_id/staff-resources/:year",
+        method = "get",
+        operation_id = "getStaffResources"
+    )]
+    async fn staff_resources(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        /// The calendar year, e.g. 2026.
+        year: Path<Bounded<i32, 2000, 9999>>,
+    ) -> ApiResult<Json<StaffResources>> {
+        let principal = authenticate(&state, &auth).await?;
+        let centre_id = centre_id.get("centre_id")?;
+        let resources = state
+            .store
+            .staff_resources(&principal, centre_id, year.0.0)
+            .await?;
+        Ok(Json(resources))
+    }
+
+    /// Record a year's staff resources: agreed hours a week per profession (centre admin; replaces the year's list)
+    #[oai(
+        path = "/v1/centres/:centre_id/staff-resources/:year",
+        method = "put",
+        operation_id = "setStaffResources"
+    )]
+    async fn set_staff_resources(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        centre_id: Path<IdParam>,
+        /// The calendar year, e.g. 2026.
+        year: Path<Bounded<i32, 2000, 9999>>,
+        body: JsonBody<StaffResourcesInput>,
+    ) -> ApiResult<Json<StaffResources>> {
+        let principal = authenticate(&state, &auth).await?;
+        let centre_id = centre_id.get("centre_id")?;
+        let resources = body.0.parse().map_err(ApiError::validation_many)?;
+        let resources = state
+            .store
+            .set_staff_resources(&principal, centre_id, year.0.0, resources)
+            .await?;
+        Ok(Json(resources))
     }
 }

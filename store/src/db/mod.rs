@@ -9,6 +9,7 @@ pub mod identity;
 pub mod journey;
 pub mod reports;
 pub mod sharing;
+pub mod worklist;
 
 use std::path::Path;
 use std::time::Duration;

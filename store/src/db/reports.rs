@@ -5,8 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use friskliv_domain::journey::{CourseKind, ReferrerType, Sex};
-use friskliv_domain::kostra::PersonYear;
+use friskliv_domain::journey::{
+    CourseKind, EducationLevel, ReferralReason, ReferrerType, Sex, TriageOutcome,
+};
+use friskliv_domain::kostra::{PersonYear, Profession, StaffResource};
 use friskliv_domain::{AccountRole, EvaluationArea, MunicipalityNumber};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -16,8 +18,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{
-    centre, course, evaluation_area, export_audit, export_job, participant_profile, period,
-    referral,
+    centre, conversation, course, evaluation_area, export_audit, export_job, participant_profile,
+    period, referral, staff_resource,
 };
 use super::sharing::Actor;
 
@@ -314,6 +316,10 @@ const CHUNK: usize = 500;
 /// period running then, a referral dated then, or a course started then.
 /// Referrers are those of the referrals dated in the year and of the
 /// periods running in it.
+/// Everyone with a contact with the centre in `from..=to`: a follow-up
+/// period running, a conversation held, a referral dated or triaged, or a
+/// course started in it. [`friskliv_domain::kostra::count`] keeps those
+/// who used an offer.
 pub async fn kostra_persons(
     db: &impl ConnectionTrait,
     centre_id: Uuid,
@@ -321,10 +327,12 @@ pub async fn kostra_persons(
     to: NaiveDate,
 ) -> Result<Vec<PersonYear>, DbErr> {
     let mut persons: BTreeMap<Uuid, PersonYear> = BTreeMap::new();
-    let running: Vec<(Uuid, Option<Uuid>)> = period::Entity::find()
+    let running: Vec<(Uuid, Option<Uuid>, Option<NaiveDate>, String)> = period::Entity::find()
         .select_only()
         .column(period::Column::ParticipantId)
         .column(period::Column::ReferralId)
+        .column(period::Column::EndedOn)
+        .column(period::Column::OnwardOffers)
         .filter(period::Column::CentreId.eq(centre_id))
         .filter(period::Column::StartDate.lte(to))
         .filter(
@@ -336,44 +344,99 @@ pub async fn kostra_persons(
         .all(db)
         .await?;
     let mut referral_ids: Vec<Uuid> = Vec::new();
-    for (participant, referral_id) in &running {
-        persons.entry(*participant).or_default().follow_up = true;
+    for (participant, referral_id, ended_on, onward_offers) in &running {
+        let person = persons.entry(*participant).or_default();
+        person.periods += 1;
+        let ended_in_year = ended_on.is_some_and(|d| (from..=to).contains(&d));
+        let offers: Vec<serde_json::Value> =
+            serde_json::from_str(onward_offers).unwrap_or_default();
+        person.onward_offer |= ended_in_year && !offers.is_empty();
         referral_ids.extend(referral_id);
     }
-    let mut referrals: Vec<(Uuid, Uuid, String)> = referral::Entity::find()
+    let conversations: Vec<(Uuid, bool)> = conversation::Entity::find()
         .select_only()
-        .column(referral::Column::Id)
-        .column(referral::Column::ParticipantId)
-        .column(referral::Column::ReferrerType)
+        .column(period::Column::ParticipantId)
+        .column(conversation::Column::InterpreterUsed)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            conversation::Entity::belongs_to(period::Entity)
+                .from(conversation::Column::PeriodId)
+                .to(period::Column::Id)
+                .into(),
+        )
+        .filter(period::Column::CentreId.eq(centre_id))
+        .filter(conversation::Column::HeldOn.gte(from))
+        .filter(conversation::Column::HeldOn.lte(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (participant, interpreter_used) in conversations {
+        let person = persons.entry(participant).or_default();
+        person.conversation = true;
+        person.interpreter_used |= interpreter_used;
+    }
+    type ReferralRow = (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        Option<NaiveDate>,
+    );
+    let referral_columns = |q: sea_orm::Select<referral::Entity>| {
+        q.select_only()
+            .column(referral::Column::Id)
+            .column(referral::Column::ParticipantId)
+            .column(referral::Column::ReferrerType)
+            .column(referral::Column::Reasons)
+            .column(referral::Column::TriageOutcome)
+            .column(referral::Column::TriageDecidedOn)
+    };
+    let mut referrals: Vec<ReferralRow> = referral_columns(referral::Entity::find())
         .filter(referral::Column::CentreId.eq(centre_id))
-        .filter(referral::Column::ReferredOn.gte(from))
-        .filter(referral::Column::ReferredOn.lte(to))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(referral::Column::ReferredOn.gte(from))
+                        .add(referral::Column::ReferredOn.lte(to)),
+                )
+                .add(
+                    Condition::all()
+                        .add(referral::Column::TriageDecidedOn.gte(from))
+                        .add(referral::Column::TriageDecidedOn.lte(to)),
+                ),
+        )
         .into_tuple()
         .all(db)
         .await?;
     referral_ids.sort();
     referral_ids.dedup();
-    referral_ids.retain(|id| !referrals.iter().any(|(r, _, _)| r == id));
+    referral_ids.retain(|id| !referrals.iter().any(|r| r.0 == *id));
     for chunk in referral_ids.chunks(CHUNK) {
         referrals.extend(
-            referral::Entity::find()
-                .select_only()
-                .column(referral::Column::Id)
-                .column(referral::Column::ParticipantId)
-                .column(referral::Column::ReferrerType)
+            referral_columns(referral::Entity::find())
                 .filter(referral::Column::Id.is_in(chunk.iter().copied()))
-                .into_tuple::<(Uuid, Uuid, String)>()
+                .into_tuple::<ReferralRow>()
                 .all(db)
                 .await?,
         );
     }
-    for (_, participant, referrer) in referrals {
+    for (_, participant, referrer, reasons, triage, decided_on) in referrals {
+        let person = persons.entry(participant).or_default();
         if let Ok(referrer) = referrer.parse::<ReferrerType>() {
-            persons
-                .entry(participant)
-                .or_default()
-                .referrers
-                .push(referrer);
+            person.referrers.push(referrer);
+        }
+        let reasons: Vec<String> = serde_json::from_str(&reasons).unwrap_or_default();
+        person.reasons.extend(
+            reasons
+                .iter()
+                .filter_map(|r| r.parse::<ReferralReason>().ok()),
+        );
+        // The triage is decided at the first conversation: the person came.
+        if decided_on.is_some_and(|d| (from..=to).contains(&d)) && triage.is_some() {
+            person.conversation = true;
+            person.redirected |= triage.as_deref() == Some(TriageOutcome::Redirected.as_str());
         }
     }
     let courses: Vec<(Uuid, String)> = course::Entity::find()
@@ -393,17 +456,20 @@ pub async fn kostra_persons(
     }
     let ids: Vec<Uuid> = persons.keys().copied().collect();
     for chunk in ids.chunks(CHUNK) {
-        let sexes: Vec<(Uuid, Option<String>)> = participant_profile::Entity::find()
-            .select_only()
-            .column(participant_profile::Column::AccountId)
-            .column(participant_profile::Column::Sex)
+        let profiles = participant_profile::Entity::find()
             .filter(participant_profile::Column::AccountId.is_in(chunk.iter().copied()))
-            .into_tuple()
             .all(db)
             .await?;
-        for (id, sex) in sexes {
-            if let Some(p) = persons.get_mut(&id) {
-                p.sex = sex.and_then(|s| s.parse::<Sex>().ok());
+        for profile in profiles {
+            if let Some(p) = persons.get_mut(&profile.account_id) {
+                p.sex = profile.sex.as_deref().and_then(|s| s.parse::<Sex>().ok());
+                p.municipality = profile.municipality.clone();
+                p.education = profile
+                    .education
+                    .as_deref()
+                    .and_then(|e| e.parse::<EducationLevel>().ok());
+                p.other_language_background = profile.other_language_background;
+                p.age = super::sharing::birth_month_of(Some(&profile)).map(|b| b.age_on(to));
             }
         }
     }
@@ -865,4 +931,63 @@ pub async fn staff_of(
         .order_by_asc(account::Column::CreatedAt)
         .all(db)
         .await
+}
+
+/// A centre's staff resources of a year, in profession order.
+pub async fn staff_resources(
+    db: &impl ConnectionTrait,
+    centre_id: Uuid,
+    year: i32,
+) -> Result<Vec<StaffResource>, DbErr> {
+    let rows = staff_resource::Entity::find()
+        .filter(staff_resource::Column::CentreId.eq(centre_id))
+        .filter(staff_resource::Column::Year.eq(year))
+        .all(db)
+        .await?;
+    let mut out: Vec<StaffResource> = rows
+        .into_iter()
+        .map(|r| {
+            Ok(StaffResource {
+                profession: r
+                    .profession
+                    .parse::<Profession>()
+                    .map_err(|e| DbErr::Custom(format!("staff_resources.profession: {e}")))?,
+                hours_per_week: r.hours_per_week,
+                specified: r.specified,
+            })
+        })
+        .collect::<Result<_, DbErr>>()?;
+    out.sort_by_key(|r| r.profession);
+    Ok(out)
+}
+
+/// Replaces a centre's staff resources of a year.
+pub async fn replace_staff_resources(
+    db: &impl ConnectionTrait,
+    recorded_by: Uuid,
+    centre_id: Uuid,
+    year: i32,
+    resources: &[StaffResource],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    staff_resource::Entity::delete_many()
+        .filter(staff_resource::Column::CentreId.eq(centre_id))
+        .filter(staff_resource::Column::Year.eq(year))
+        .exec(db)
+        .await?;
+    for r in resources {
+        staff_resource::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            centre_id: Set(centre_id),
+            year: Set(year),
+            profession: Set(r.profession.as_str().to_owned()),
+            hours_per_week: Set(r.hours_per_week),
+            specified: Set(r.specified.clone()),
+            recorded_by: Set(Some(recorded_by)),
+            recorded_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
 }

@@ -24,7 +24,7 @@ use super::entities::{
 };
 use crate::error::Refusal;
 
-const LOG_ROWS_PER_STATEMENT: usize = 500;
+pub const LOG_ROWS_PER_STATEMENT: usize = 500;
 
 /// What a staff member wants to do with a participant's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +124,7 @@ pub struct Actor {
 impl Actor {
     /// Veiledere and centre admins of `centre_id` work with participants;
     /// evaluators see anonymised outcome data only.
-    fn works_with_participants_at(&self, centre_id: Uuid) -> bool {
+    pub fn works_with_participants_at(&self, centre_id: Uuid) -> bool {
         matches!(self.role, AccountRole::Veileder | AccountRole::CentreAdmin)
             && self.centre_id == Some(centre_id)
     }

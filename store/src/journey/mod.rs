@@ -13,6 +13,7 @@ pub mod periods;
 pub mod progress;
 pub mod referrals;
 pub mod views;
+pub mod worklist;
 
 pub use progress::{
     DefinitionList, DefinitionView, IndicatorInputView, IndicatorView, PeriodOutcomesView,

@@ -2,7 +2,7 @@
 
 pub mod kostra;
 
-pub use kostra::{Count, KostraReport};
+pub use kostra::{Count, KostraReport, StaffResourceView, StaffResources};
 
 /// How a report leaves: as JSON or as CSV (recorded in its audit row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

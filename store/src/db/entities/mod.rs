@@ -22,5 +22,6 @@ pub mod passkey;
 pub mod period;
 pub mod referral;
 pub mod session;
+pub mod staff_resource;
 pub mod table_release;
 pub mod webauthn_ceremony;
