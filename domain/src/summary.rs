@@ -281,7 +281,7 @@ fn mean(values: &[f64]) -> Option<f64> {
 }
 
 fn round1(v: Option<f64>) -> Option<f64> {
-    v.map(|x| (x * 10.0).round() / 10.0)
+    v.map(round1_of)
 }
 
 fn is_main_meal(food: &Food) -> bool {
