@@ -7,9 +7,15 @@
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
-use crate::summary::{
-    BORG_LIGHT_MAX, BORG_MODERATE_MAX, SLEEP_EFFICIENCY_FLAG_BELOW, VIGOROUS_WEIGHT,
-};
+// The diary thresholds live here, not in `summary`, so that `summary` can
+// name the sleep definitions without an import loop.
+/// Borg RPE at or below this is light activity; DOMAIN.md §5.
+pub const BORG_LIGHT_MAX: i64 = 11;
+/// Borg RPE at or below this (and above light) is moderate; higher is vigorous.
+pub const BORG_MODERATE_MAX: i64 = 13;
+/// Vigorous minutes count double toward MVPA-equivalent minutes.
+pub const VIGOROUS_WEIGHT: i64 = 2;
+pub const SLEEP_EFFICIENCY_FLAG_BELOW: f64 = 85.0;
 
 /// A published or product-chosen definition, listed by `GET /v1/definitions`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -296,7 +302,8 @@ pub fn meets_activity_recommendation(
 pub const SLEEP_FLAGS: Definition = Definition {
     id: "sleep_flags",
     version: 1,
-    text: "Weekly means flagged when SE < 85 %, SOL > 30 min, WASO > 30 min, TST < 6 h.",
+    text: "Weekly and period means, and each night, flagged when SE < 85 %, SOL > 30 min, \
+           WASO > 30 min, TST < 6 h (a night's flags use its values as reported, to one decimal).",
     thresholds: &[
         threshold("efficiency_below", SLEEP_EFFICIENCY_FLAG_BELOW, "%"),
         threshold("onset_above", SLEEP_ONSET_FLAG_ABOVE_MIN, "min"),
@@ -558,9 +565,12 @@ pub const SITTING_MEAN: Definition = Definition {
 
 pub const SLEEP_MEASURES: Definition = Definition {
     id: "sleep_measures",
-    version: 1,
+    version: 2,
     text: "Per night: TIB = out of bed − into bed; TST = (final awakening − tried to sleep) − SOL − \
-           WASO; SE = TST / TIB · 100. Reported as means over the nights logged in the period.",
+           WASO; SE = TST / TIB · 100. One night per diary day (the morning of the final \
+           awakening): of several sleep entries ending that morning, the one with the longest \
+           time in bed; naps are not part of TIB or TST. Reported per night and as means over \
+           the nights of a week and of the period.",
     thresholds: &[],
     source: "Consensus Sleep Diary (Carney et al. 2012, SLEEP 35:287)",
 };

@@ -18,7 +18,7 @@ use crate::indicators::{
     SLEEP_MEASURES, SUSTAINED_ABSTINENCE, Sex, TreadmillTest, WORK_SCHOOL_CHANGE,
 };
 use crate::journey::{PERIOD_PLANNED_DAYS, PERIOD_WEEKS, period_week};
-use crate::summary::{NightMeasures, SummaryEntry, WeekSummary, night_measures, weekly_summary};
+use crate::summary::{NightMeasures, SummaryEntry, WeekSummary, nights_by_morning, weekly_summary};
 
 /// A measurement with the day it was made.
 #[derive(Debug, Clone, PartialEq)]
@@ -531,18 +531,16 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
             vec![num("days_logged", Some(sitting.len() as f64), None)],
         );
 
-        let nights: Vec<NightMeasures> = in_period
-            .iter()
-            .filter_map(|e| match &e.data {
-                EntryData::Sleep(s) => night_measures(e.occurred_at, s),
-                _ => None,
-            })
+        let nights: Vec<NightMeasures> = nights_by_morning(in_period.iter().copied())
+            .into_values()
+            .map(|n| n.measures)
             .collect();
         let night_mean = |pick: fn(&NightMeasures) -> f64| {
             (!nights.is_empty())
                 .then(|| round1(nights.iter().map(pick).sum::<f64>() / nights.len() as f64))
         };
-        let (tst, se, sol, waso) = (
+        let (tib, tst, se, sol, waso) = (
+            night_mean(|n| n.time_in_bed_minutes),
             night_mean(|n| n.total_sleep_minutes),
             night_mean(|n| n.sleep_efficiency_percent),
             night_mean(|n| n.sleep_onset_latency_minutes),
@@ -550,6 +548,7 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
         );
         let nights_input = || vec![num("nights", Some(nights.len() as f64), None)];
         for (name, value, unit) in [
+            ("time_in_bed_minutes_mean", tib, "min"),
             ("total_sleep_minutes_mean", tst, "min"),
             ("sleep_efficiency_percent_mean", se, "%"),
             ("sleep_onset_latency_minutes_mean", sol, "min"),
@@ -658,6 +657,7 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
                 None,
             ),
             ("sitting_hours_mean", SITTING_MEAN, Some("h/day")),
+            ("time_in_bed_minutes_mean", SLEEP_MEASURES, Some("min")),
             ("total_sleep_minutes_mean", SLEEP_MEASURES, Some("min")),
             ("sleep_efficiency_percent_mean", SLEEP_MEASURES, Some("%")),
             (
@@ -1030,6 +1030,7 @@ mod tests {
         Activity, ActivityType, CessationMedication, DiaryEntryInput, EntryKind, Intensity,
         Sitting, Sleep, Tobacco,
     };
+    use crate::summary::night_measures;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
