@@ -251,6 +251,25 @@ fn product_units(data: &EntryData, product: TobaccoProduct) -> Option<i64> {
     })
 }
 
+/// One product's units per logged day in `[from, to]`, by day.
+fn product_days(
+    diary: &[SummaryEntry],
+    product: TobaccoProduct,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, i64)> {
+    let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for e in diary {
+        if e.diary_day >= from
+            && e.diary_day <= to
+            && let Some(u) = product_units(&e.data, product)
+        {
+            *by_day.entry(e.diary_day).or_default() += u;
+        }
+    }
+    by_day.into_iter().collect()
+}
+
 /// Units of the given products one diary day.
 fn units(data: &EntryData, products: &[TobaccoProduct]) -> Option<i64> {
     matches!(data, EntryData::Tobacco(_)).then(|| {
@@ -1002,30 +1021,18 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
 
     // Money saved (diary, since the quit date), each product at its own
     // baseline and price.
-    let since_quit = |q: &QuitFacts, product: TobaccoProduct| -> Vec<(NaiveDate, i64)> {
-        let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        for e in &f.diary {
-            if e.diary_day >= q.quit_date && e.diary_day <= last_day {
-                if let Some(u) = product_units(&e.data, product) {
-                    *by_day.entry(e.diary_day).or_default() += u;
-                }
-            }
-        }
-        by_day.into_iter().collect()
-    };
     let product_baseline = |q: &QuitFacts, product: TobaccoProduct| -> Option<f64> {
         let reported = baseline_report.and_then(|r| report_product_per_day(&r.value, product));
         reported.or_else(|| {
-            let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-            for e in &f.diary {
-                if e.diary_day < q.quit_date && e.diary_day >= start - Duration::days(7) {
-                    if let Some(u) = product_units(&e.data, product) {
-                        *by_day.entry(e.diary_day).or_default() += u;
-                    }
-                }
-            }
-            (!by_day.is_empty())
-                .then(|| by_day.values().sum::<i64>() as f64 / by_day.len() as f64)
+            let before = product_days(
+                &f.diary,
+                product,
+                start - Duration::days(7),
+                q.quit_date - Duration::days(1),
+            );
+            (!before.is_empty()).then(|| {
+                before.iter().map(|(_, u)| *u).sum::<i64>() as f64 / before.len() as f64
+            })
         })
     };
     struct ProductMoney {
@@ -1042,7 +1049,7 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
                 product,
                 baseline: product_baseline(q, product),
                 price: q.prices.iter().find(|p| p.product == product).copied(),
-                days: since_quit(q, product),
+                days: product_days(&f.diary, product, q.quit_date, last_day),
             })
             .collect(),
         _ => Vec::new(),
