@@ -831,7 +831,10 @@ mod tests {
                 .parse(kind.parse::<EntryKind>().unwrap(), now)
                 .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
             if let EntryData::Tobacco(t) = entry.content.data {
-                assert_eq!((t.cigarettes, t.snus_portions, t.e_cigarette), (0, 0, false));
+                assert_eq!(
+                    (t.cigarettes, t.snus_portions, t.e_cigarette),
+                    (0, 0, false)
+                );
             }
         }
         assert!(entry_example("tobacco").is_some());

@@ -918,8 +918,16 @@ mod tests {
             }),
             ..input(Instrument::TobaccoStatus)
         };
-        assert!(answer(Timepoint::Week12, Some(5.0), true).parse(today()).is_ok());
-        assert!(answer(Timepoint::Week12, Some(20.0), false).parse(today()).is_ok());
+        assert!(
+            answer(Timepoint::Week12, Some(5.0), true)
+                .parse(today())
+                .is_ok()
+        );
+        assert!(
+            answer(Timepoint::Week12, Some(20.0), false)
+                .parse(today())
+                .is_ok()
+        );
         assert_eq!(
             rules(answer(Timepoint::Baseline, None, true).parse(today())),
             vec![(

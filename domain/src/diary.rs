@@ -408,9 +408,7 @@ impl QuitAttempt {
                 Some(ProductPrice {
                     product: p.product,
                     price_per_pack_nok: p.price_per_pack_nok,
-                    units_per_pack: p
-                        .units_per_pack
-                        .or(p.product.default_units_per_pack())?,
+                    units_per_pack: p.units_per_pack.or(p.product.default_units_per_pack())?,
                 })
             })
             .collect()
@@ -955,14 +953,22 @@ fn validate_quit_attempt(q: &QuitAttempt, errs: &mut Errors) {
                 format!("{} is not one of the attempt's products", p.product),
             ));
         }
-        if q.packs[..i].iter().any(|earlier| earlier.product == p.product) {
+        if q.packs[..i]
+            .iter()
+            .any(|earlier| earlier.product == p.product)
+        {
             errs.push(FieldError::new(
                 at("product"),
                 "unique",
                 format!("{} has a pack price already", p.product),
             ));
         }
-        errs.range_f(at("price_per_pack_nok"), p.price_per_pack_nok, 0.0, MAX_PACK_PRICE_NOK);
+        errs.range_f(
+            at("price_per_pack_nok"),
+            p.price_per_pack_nok,
+            0.0,
+            MAX_PACK_PRICE_NOK,
+        );
         match p.units_per_pack {
             Some(units) => errs.range_i(at("units_per_pack"), units, 1, MAX_UNITS_PER_PACK),
             None => errs.push(FieldError::new(
@@ -1296,12 +1302,15 @@ mod tests {
     }
 
     fn quit_attempt(value: serde_json::Value) -> Result<QuitAttempt, Vec<(String, &'static str)>> {
-        let mut body = json!({"target_quit_date": "2026-05-10", "products": ["snus", "cigarettes"]});
+        let mut body =
+            json!({"target_quit_date": "2026-05-10", "products": ["snus", "cigarettes"]});
         body.as_object_mut()
             .unwrap()
             .extend(value.as_object().unwrap().clone());
-        match input(json!({"version": 1, "occurred_at": "2026-05-02T12:00:00+02:00", "quit_attempt": body}))
-            .parse(EntryKind::QuitAttempt, now())
+        match input(
+            json!({"version": 1, "occurred_at": "2026-05-02T12:00:00+02:00", "quit_attempt": body}),
+        )
+        .parse(EntryKind::QuitAttempt, now())
         {
             Ok(entry) => match entry.content.data {
                 EntryData::QuitAttempt(q) => Ok(q),
@@ -1378,12 +1387,21 @@ mod tests {
             ]}))
             .unwrap_err(),
             vec![
-                ("quit_attempt.packs[0].price_per_pack_nok".to_owned(), "range"),
+                (
+                    "quit_attempt.packs[0].price_per_pack_nok".to_owned(),
+                    "range"
+                ),
                 ("quit_attempt.packs[0].units_per_pack".to_owned(), "range"),
                 ("quit_attempt.packs[1].product".to_owned(), "in_products"),
-                ("quit_attempt.packs[1].units_per_pack".to_owned(), "required"),
+                (
+                    "quit_attempt.packs[1].units_per_pack".to_owned(),
+                    "required"
+                ),
                 ("quit_attempt.packs[2].product".to_owned(), "unique"),
-                ("quit_attempt.packs[2].price_per_pack_nok".to_owned(), "range"),
+                (
+                    "quit_attempt.packs[2].price_per_pack_nok".to_owned(),
+                    "range"
+                ),
                 ("quit_attempt.packs[2].units_per_pack".to_owned(), "range"),
             ]
         );

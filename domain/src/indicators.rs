@@ -1045,7 +1045,10 @@ mod tests {
         // Cigarettes (15 + 12 + 15) × 7 = 294; snus (10 + 12 + 0, the 14 portions
         // above baseline do not cost the cigarettes' savings) × 110/24 = 100.83.
         assert_eq!(saved.value, Some(394.83));
-        assert_eq!((saved.definition.id, saved.definition.version), ("money_saved", 2));
+        assert_eq!(
+            (saved.definition.id, saved.definition.version),
+            ("money_saved", 2)
+        );
         // A product without a price adds nothing; the priced one still counts.
         let unpriced_snus = money_saved_nok(&[
             ProductSavings {

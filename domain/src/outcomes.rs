@@ -970,7 +970,11 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
                     assessment_day,
                 ),
                 num("units_after_grace", units_after_grace, None),
-                num("diary_days_logged_after_grace", days_logged_after_grace, None),
+                num(
+                    "diary_days_logged_after_grace",
+                    days_logged_after_grace,
+                    None,
+                ),
                 flag(
                     "self_reported_at_most_5_since_grace",
                     self_reported,
@@ -1030,9 +1034,8 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
                 start - Duration::days(7),
                 q.quit_date - Duration::days(1),
             );
-            (!before.is_empty()).then(|| {
-                before.iter().map(|(_, u)| *u).sum::<i64>() as f64 / before.len() as f64
-            })
+            (!before.is_empty())
+                .then(|| before.iter().map(|(_, u)| *u).sum::<i64>() as f64 / before.len() as f64)
         })
     };
     struct ProductMoney {
@@ -1431,7 +1434,8 @@ mod tests {
         let quit = f.period_start + Duration::days(7);
         f.diary.retain(|e| !matches!(e.data, EntryData::Tobacco(_)));
         for offset in 0..7 {
-            f.diary.push(used(f.period_start + Duration::days(offset), 10, 12));
+            f.diary
+                .push(used(f.period_start + Duration::days(offset), 10, 12));
         }
         f.diary.push(used(quit, 0, 0));
         f.diary.push(used(quit + Duration::days(1), 2, 6));

@@ -408,7 +408,10 @@ async fn sustained_abstinence_from_the_week_12_answer(app: TestApp) {
     assert_eq!(sustained["missing"], Value::Null);
     assert_eq!(sustained["definition_version"], 2);
     assert_eq!(input(sustained, "evidence"), "self_report");
-    assert_eq!(input(sustained, "self_reported_at_most_5_since_grace"), true);
+    assert_eq!(
+        input(sustained, "self_reported_at_most_5_since_grace"),
+        true
+    );
     assert_eq!(input(sustained, "units_after_grace"), 1.0);
     assert_eq!(input(sustained, "diary_days_logged_after_grace"), 3.0);
     // Money saved from the three logged days: (15 + 14 + 15) × 140/20 = 308.

@@ -38,8 +38,7 @@ use chrono_tz::Tz;
 use friskliv_domain::consent::ConsentScope;
 use friskliv_domain::diary::{
     Activity, ActivityType, CessationMedication, DiaryEntryInput, EntryKind, Food, Intensity, Meal,
-    PackPrice,
-    QuitAttempt, Sitting, Sleep, Tobacco, TobaccoProduct,
+    PackPrice, QuitAttempt, Sitting, Sleep, Tobacco, TobaccoProduct,
 };
 use friskliv_domain::journey::PeriodStatus;
 use friskliv_domain::{AccountRole, CentreName, FieldError, MunicipalityNumber};
