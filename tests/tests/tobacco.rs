@@ -235,8 +235,9 @@ async fn money_saved_prices_each_product_by_its_pack(app: TestApp) {
         "stored sorted, with the default it used"
     );
 
-    // Four days from the quit date; on the third she takes 15 portions,
-    // more than her baseline, which costs no cigarette savings.
+    // Four days from the quit date. On the third she takes 15 portions, more
+    // than her 12: that day saves nothing on snus, and takes nothing off
+    // what the cigarettes saved.
     sync_applied(
         &app,
         &w.p,
