@@ -197,6 +197,9 @@ fn diary_entries(spec: &mut Json) {
                 "A `{kind}` diary entry: the common fields and the `{kind}` object."
             )),
         );
+        if let Some(example) = entry_example(kind) {
+            variant.set("example", Json::from(example));
+        }
         let mut required = template.required();
         required.push(kind.to_owned());
         variant.set("required", Json::from(json!(required)));
@@ -275,6 +278,37 @@ fn diary_entries(spec: &mut Json) {
     ])
     .expect("SyncItem.entry_id")
     .set("format", Json::from("uuid"));
+}
+
+/// What a phone sends most often for a kind. The tobacco-free day is one tap
+/// ("none today"): the same entry as a day with use, with zeros, so that
+/// abstinence and money saved can count the day as logged.
+fn entry_example(kind: &str) -> Option<serde_json::Value> {
+    match kind {
+        "tobacco" => Some(json!({
+            "version": 1,
+            "occurred_at": "2026-05-12T21:30:00+02:00",
+            "tobacco": {
+                "cigarettes": 0,
+                "snus_portions": 0,
+                "e_cigarette": false,
+                "cessation_medication": "nicotine_replacement"
+            }
+        })),
+        "quit_attempt" => Some(json!({
+            "version": 1,
+            "occurred_at": "2026-05-01T20:00:00+02:00",
+            "quit_attempt": {
+                "target_quit_date": "2026-05-10",
+                "products": ["cigarettes", "snus"],
+                "packs": [
+                    {"product": "cigarettes", "price_per_pack_nok": 140.0},
+                    {"product": "snus", "price_per_pack_nok": 110.0, "units_per_pack": 24}
+                ]
+            }
+        })),
+        _ => None,
+    }
 }
 
 /// Assessments (domain/src/assessment.rs, `AssessmentInput::parse` and
@@ -783,6 +817,28 @@ impl<'de> Deserialize<'de> for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_examples_are_entries_the_server_accepts() {
+        use friskliv_domain::diary::{DiaryEntryInput, EntryData, EntryKind};
+        let now = "2026-11-24T12:00:00Z".parse().unwrap();
+        for (kind, _) in ENTRY_KINDS {
+            let Some(example) = entry_example(kind) else {
+                continue;
+            };
+            let input: DiaryEntryInput = serde_json::from_value(example).unwrap();
+            let entry = input
+                .parse(kind.parse::<EntryKind>().unwrap(), now)
+                .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
+            if let EntryData::Tobacco(t) = entry.content.data {
+                assert_eq!(
+                    (t.cigarettes, t.snus_portions, t.e_cigarette),
+                    (0, 0, false)
+                );
+            }
+        }
+        assert!(entry_example("tobacco").is_some());
+    }
 
     #[test]
     fn every_refined_schema_exists() {

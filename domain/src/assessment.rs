@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::diary::CessationMedication;
+use crate::indicators::SUSTAINED_MAX_UNITS;
 use crate::journey::WorkSchoolStatus;
 use crate::validation::{FieldError, bounded_text};
 
@@ -222,6 +223,13 @@ values!(
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
         abstinent_last_7_days: Option<bool>,
+        /// "No more than 5 cigarettes / snus portions in total since the grace period ended"
+        /// (two weeks after the quit date), of the products quit: the Russell Standard's
+        /// self-report, used for sustained abstinence when the diary misses days. Not at
+        /// baseline, and not with more than 5 a day reported now.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+        at_most_5_since_grace: Option<bool>,
     }
 );
 
@@ -514,6 +522,19 @@ fn check_values(values: AssessmentValues, errors: &mut Vec<FieldError>) -> Asses
                     );
                 }
             }
+            // One day at today's rate would already be more than 5.
+            if t.at_most_5_since_grace == Some(true)
+                && [t.cigarettes_per_day, t.snus_portions_per_day]
+                    .into_iter()
+                    .flatten()
+                    .any(|per_day| per_day > SUSTAINED_MAX_UNITS as f64)
+            {
+                c.rule(
+                    "at_most_5_since_grace",
+                    "consistent",
+                    "cannot be true with more than 5 a day reported now",
+                );
+            }
             AssessmentValues::TobaccoStatus(t)
         }
         AssessmentValues::ActivityLevel(a) => {
@@ -637,6 +658,15 @@ impl AssessmentInput {
                     ),
                 ));
             }
+        }
+        if self.timepoint == Timepoint::Baseline
+            && matches!(&values, Some(AssessmentValues::TobaccoStatus(t)) if t.at_most_5_since_grace.is_some())
+        {
+            errors.push(FieldError::new(
+                "tobacco_status.at_most_5_since_grace",
+                "not_at_baseline",
+                "asked after the quit attempt (week 12 or follow-up), not at baseline",
+            ));
         }
         let Some(values) = values else {
             errors.push(FieldError::new(
@@ -862,6 +892,7 @@ mod tests {
                 cigarettes_per_day: per_day,
                 snus_portions_per_day: None,
                 abstinent_last_7_days: None,
+                at_most_5_since_grace: None,
             }),
             ..input(Instrument::TobaccoStatus)
         };
@@ -870,6 +901,46 @@ mod tests {
         assert_eq!(
             rules(status(UseStatus::Never, Some(3.0)).parse(today())),
             vec![("tobacco_status.cigarettes_per_day".to_owned(), "consistent")]
+        );
+    }
+
+    #[test]
+    fn the_russell_question_is_asked_after_the_quit_attempt_and_agrees_with_todays_use() {
+        let answer = |timepoint, cigarettes_per_day, at_most_5| AssessmentInput {
+            timepoint,
+            tobacco_status: Some(TobaccoStatus {
+                cigarettes: UseStatus::Occasional,
+                snus: UseStatus::Never,
+                cigarettes_per_day,
+                snus_portions_per_day: None,
+                abstinent_last_7_days: None,
+                at_most_5_since_grace: Some(at_most_5),
+            }),
+            ..input(Instrument::TobaccoStatus)
+        };
+        assert!(
+            answer(Timepoint::Week12, Some(5.0), true)
+                .parse(today())
+                .is_ok()
+        );
+        assert!(
+            answer(Timepoint::Week12, Some(20.0), false)
+                .parse(today())
+                .is_ok()
+        );
+        assert_eq!(
+            rules(answer(Timepoint::Baseline, None, true).parse(today())),
+            vec![(
+                "tobacco_status.at_most_5_since_grace".to_owned(),
+                "not_at_baseline"
+            )]
+        );
+        assert_eq!(
+            rules(answer(Timepoint::Week12, Some(6.0), true).parse(today())),
+            vec![(
+                "tobacco_status.at_most_5_since_grace".to_owned(),
+                "consistent"
+            )]
         );
     }
 

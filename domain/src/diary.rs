@@ -293,8 +293,69 @@ pub struct Sitting {
     pub hours: f64,
 }
 
-/// A quit attempt: which products, from when, and what a unit costs (for
-/// "money saved").
+/// Cigarettes in a pack as sold in Norway.
+pub const DEFAULT_CIGARETTES_PER_PACK: i64 = 20;
+/// Snus portions in a box as sold in Norway.
+pub const DEFAULT_SNUS_PORTIONS_PER_BOX: i64 = 24;
+/// A carton or a roll of boxes still fits; more is a typing mistake.
+pub const MAX_PACK_PRICE_NOK: f64 = 10_000.0;
+pub const MAX_UNITS_PER_PACK: i64 = 1000;
+
+impl TobaccoProduct {
+    /// The units in one pack/box when the participant does not say. None for
+    /// e-cigarettes: pods, bottles and disposables last very differently, so
+    /// any default would be a guessed number.
+    pub fn default_units_per_pack(self) -> Option<i64> {
+        match self {
+            TobaccoProduct::Cigarettes => Some(DEFAULT_CIGARETTES_PER_PACK),
+            TobaccoProduct::Snus => Some(DEFAULT_SNUS_PORTIONS_PER_BOX),
+            TobaccoProduct::ECigarettes => None,
+        }
+    }
+}
+
+/// What one pack/box of a product costs: participants know this, not the
+/// price of one cigarette.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct PackPrice {
+    /// One of the attempt's `products`, each at most once.
+    pub product: TobaccoProduct,
+    /// NOK for one pack/box, 0–10 000.
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "10000")))
+    )]
+    pub price_per_pack_nok: f64,
+    /// Units in one pack/box, 1–1000: cigarettes in a pack (default 20), snus
+    /// portions in a box (default 24). For `e_cigarettes` the diary counts
+    /// days of use, so this is the days one pack lasts; it has no default and
+    /// must be given. The server stores the default it applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "1000")))
+    )]
+    pub units_per_pack: Option<i64>,
+}
+
+/// The price of one unit of one product, as money saved uses it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProductPrice {
+    pub product: TobaccoProduct,
+    pub price_per_pack_nok: f64,
+    pub units_per_pack: i64,
+}
+
+impl ProductPrice {
+    pub fn per_unit_nok(&self) -> f64 {
+        self.price_per_pack_nok / self.units_per_pack as f64
+    }
+}
+
+/// A quit attempt: which products, from when, and what a pack/box of each
+/// costs (for "money saved").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct QuitAttempt {
@@ -306,14 +367,52 @@ pub struct QuitAttempt {
         oai(validator(min_items = 1, unique_items = true))
     )]
     pub products: Vec<TobaccoProduct>,
-    /// Price of one cigarette / snus portion in NOK, 0–1000.
+    /// Per product, the price of a pack/box and the units in it. A product
+    /// without a price adds nothing to money saved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default, skip_serializing_if_is_empty, validator(max_items = 3))
+    )]
+    pub packs: Vec<PackPrice>,
+    /// Deprecated: use `packs`. The price of one unit in NOK, 0–1000, for
+    /// every product of the attempt (read as a pack of 1). Still accepted
+    /// from phones that have not updated; not together with `packs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none, deprecated))]
     #[cfg_attr(
         feature = "openapi",
         oai(validator(minimum(value = "0"), maximum(value = "1000")))
     )]
     pub price_per_unit_nok: Option<f64>,
+}
+
+impl QuitAttempt {
+    /// Each priced product's pack price. An attempt stored with the old
+    /// `price_per_unit_nok` prices every product at that, a pack of 1.
+    pub fn product_prices(&self) -> Vec<ProductPrice> {
+        if let Some(price) = self.price_per_unit_nok {
+            return self
+                .products
+                .iter()
+                .map(|&product| ProductPrice {
+                    product,
+                    price_per_pack_nok: price,
+                    units_per_pack: 1,
+                })
+                .collect();
+        }
+        self.packs
+            .iter()
+            .filter_map(|p| {
+                Some(ProductPrice {
+                    product: p.product,
+                    price_per_pack_nok: p.price_per_pack_nok,
+                    units_per_pack: p.units_per_pack.or(p.product.default_units_per_pack())?,
+                })
+            })
+            .collect()
+    }
 }
 
 /// A diary entry as a phone sends it. Exactly one of the kind fields is
@@ -589,8 +688,10 @@ impl DiaryEntryInput {
                 EntryData::Sitting(s)
             }),
             EntryKind::QuitAttempt => self.quit_attempt.map(|q| {
-                let q = normalise_quit_attempt(q);
+                let mut q = normalise_quit_attempt(q);
                 validate_quit_attempt(&q, &mut errs);
+                // Sorted only now, so that errors name the packs as sent.
+                q.packs.sort_by_key(|p| p.product);
                 EntryData::QuitAttempt(q)
             }),
         };
@@ -803,6 +904,11 @@ fn validate_tobacco(t: &Tobacco, errs: &mut Errors) {
 
 fn normalise_quit_attempt(mut q: QuitAttempt) -> QuitAttempt {
     q.products.sort();
+    // Stored with the default applied, so a later default cannot change
+    // what an old attempt saved.
+    for p in &mut q.packs {
+        p.units_per_pack = p.units_per_pack.or(p.product.default_units_per_pack());
+    }
     q
 }
 
@@ -823,6 +929,54 @@ fn validate_quit_attempt(q: &QuitAttempt, errs: &mut Errors) {
     }
     if let Some(price) = q.price_per_unit_nok {
         errs.range_f("quit_attempt.price_per_unit_nok".into(), price, 0.0, 1000.0);
+        if !q.packs.is_empty() {
+            errs.push(FieldError::new(
+                "quit_attempt.price_per_unit_nok",
+                "not_with_packs",
+                "give the price per pack in `packs`, not also a price per unit",
+            ));
+        }
+    }
+    if q.packs.len() > TobaccoProduct::ALL.len() {
+        errs.push(FieldError::new(
+            "quit_attempt.packs",
+            "max_items",
+            "at most one pack price per product",
+        ));
+    }
+    for (i, p) in q.packs.iter().enumerate() {
+        let at = |field: &str| format!("quit_attempt.packs[{i}].{field}");
+        if !q.products.contains(&p.product) {
+            errs.push(FieldError::new(
+                at("product"),
+                "in_products",
+                format!("{} is not one of the attempt's products", p.product),
+            ));
+        }
+        if q.packs[..i]
+            .iter()
+            .any(|earlier| earlier.product == p.product)
+        {
+            errs.push(FieldError::new(
+                at("product"),
+                "unique",
+                format!("{} has a pack price already", p.product),
+            ));
+        }
+        errs.range_f(
+            at("price_per_pack_nok"),
+            p.price_per_pack_nok,
+            0.0,
+            MAX_PACK_PRICE_NOK,
+        );
+        match p.units_per_pack {
+            Some(units) => errs.range_i(at("units_per_pack"), units, 1, MAX_UNITS_PER_PACK),
+            None => errs.push(FieldError::new(
+                at("units_per_pack"),
+                "required",
+                "for e-cigarettes, give the days of use one pack lasts (there is no default)",
+            )),
+        }
     }
     use chrono::Datelike;
     if q.target_quit_date.year() < EARLIEST_YEAR {
@@ -1145,6 +1299,121 @@ mod tests {
             vec![("quit_attempt.products".to_owned(), "unique")]
         );
         assert!(rules(json!({"version": 1, "occurred_at": at, "quit_attempt": {"target_quit_date": "2026-05-10", "products": ["snus", "cigarettes"], "price_per_unit_nok": 5.2}}), EntryKind::QuitAttempt).is_empty());
+    }
+
+    fn quit_attempt(value: serde_json::Value) -> Result<QuitAttempt, Vec<(String, &'static str)>> {
+        let mut body =
+            json!({"target_quit_date": "2026-05-10", "products": ["snus", "cigarettes"]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(value.as_object().unwrap().clone());
+        match input(
+            json!({"version": 1, "occurred_at": "2026-05-02T12:00:00+02:00", "quit_attempt": body}),
+        )
+        .parse(EntryKind::QuitAttempt, now())
+        {
+            Ok(entry) => match entry.content.data {
+                EntryData::QuitAttempt(q) => Ok(q),
+                other => panic!("{other:?}"),
+            },
+            Err(errors) => Err(errors.into_iter().map(|e| (e.field, e.rule)).collect()),
+        }
+    }
+
+    #[test]
+    fn pack_prices_default_their_units_and_are_stored_sorted() {
+        let q = quit_attempt(json!({"packs": [
+            {"product": "snus", "price_per_pack_nok": 110.0},
+            {"product": "cigarettes", "price_per_pack_nok": 140.0},
+        ]}))
+        .unwrap();
+        assert_eq!(
+            q.packs,
+            vec![
+                PackPrice {
+                    product: TobaccoProduct::Cigarettes,
+                    price_per_pack_nok: 140.0,
+                    units_per_pack: Some(20)
+                },
+                PackPrice {
+                    product: TobaccoProduct::Snus,
+                    price_per_pack_nok: 110.0,
+                    units_per_pack: Some(24)
+                },
+            ]
+        );
+        let per_unit: Vec<(TobaccoProduct, f64)> = q
+            .product_prices()
+            .iter()
+            .map(|p| (p.product, p.per_unit_nok()))
+            .collect();
+        // 140 / 20 = 7 NOK a cigarette; 110 / 24 = 4.583… NOK a portion.
+        assert_eq!(
+            per_unit,
+            vec![
+                (TobaccoProduct::Cigarettes, 7.0),
+                (TobaccoProduct::Snus, 110.0 / 24.0)
+            ]
+        );
+        // A carton of 200 is the buyer's own pack size.
+        let carton = quit_attempt(json!({"packs": [{"product": "cigarettes", "price_per_pack_nok": 1350.0, "units_per_pack": 200}]}))
+            .unwrap();
+        assert_eq!(carton.product_prices()[0].per_unit_nok(), 6.75);
+    }
+
+    #[test]
+    fn the_old_price_per_unit_is_a_pack_of_one_for_every_product() {
+        let q = quit_attempt(json!({"price_per_unit_nok": 5.2})).unwrap();
+        assert!(q.packs.is_empty());
+        let prices = q.product_prices();
+        assert_eq!(prices.len(), 2);
+        for p in prices {
+            assert_eq!((p.price_per_pack_nok, p.units_per_pack), (5.2, 1));
+        }
+        // Stored exactly as an old phone sent it, so its retry is `unchanged`.
+        assert_eq!(
+            serde_json::to_value(&q).unwrap(),
+            json!({"target_quit_date": "2026-05-10", "products": ["cigarettes", "snus"], "price_per_unit_nok": 5.2})
+        );
+    }
+
+    #[test]
+    fn pack_prices_are_validated_by_field() {
+        assert_eq!(
+            quit_attempt(json!({"packs": [
+                {"product": "snus", "price_per_pack_nok": 10_001.0, "units_per_pack": 0},
+                {"product": "e_cigarettes", "price_per_pack_nok": 80.0},
+                {"product": "snus", "price_per_pack_nok": -1.0, "units_per_pack": 1001},
+            ]}))
+            .unwrap_err(),
+            vec![
+                (
+                    "quit_attempt.packs[0].price_per_pack_nok".to_owned(),
+                    "range"
+                ),
+                ("quit_attempt.packs[0].units_per_pack".to_owned(), "range"),
+                ("quit_attempt.packs[1].product".to_owned(), "in_products"),
+                (
+                    "quit_attempt.packs[1].units_per_pack".to_owned(),
+                    "required"
+                ),
+                ("quit_attempt.packs[2].product".to_owned(), "unique"),
+                (
+                    "quit_attempt.packs[2].price_per_pack_nok".to_owned(),
+                    "range"
+                ),
+                ("quit_attempt.packs[2].units_per_pack".to_owned(), "range"),
+            ]
+        );
+        assert_eq!(
+            quit_attempt(json!({"price_per_unit_nok": 7.0, "packs": [{"product": "snus", "price_per_pack_nok": 110.0}]}))
+                .unwrap_err(),
+            vec![("quit_attempt.price_per_unit_nok".to_owned(), "not_with_packs")]
+        );
+        // E-cigarettes: the days one pack lasts, given.
+        let vape = quit_attempt(json!({"products": ["e_cigarettes"], "packs": [{"product": "e_cigarettes", "price_per_pack_nok": 90.0, "units_per_pack": 3}]}))
+            .unwrap();
+        assert_eq!(vape.product_prices()[0].per_unit_nok(), 30.0);
     }
 
     #[test]

@@ -384,9 +384,12 @@ pub fn self_rated_health_change(baseline: Option<u8>, week12: Option<u8>) -> Der
 
 pub const SUSTAINED_ABSTINENCE: Definition = Definition {
     id: "sustained_abstinence",
-    version: 1,
+    version: 2,
     text: "From the quit date + 14 days' grace up to the assessment, at most 5 units \
-           (cigarettes or snus portions of the products quit) in total, every day logged.",
+           (cigarettes or snus portions of the products quit) in total. From the diary when \
+           every day of that window is logged; when days are missing, the diary still decides \
+           if the logged days already exceed 5 units, else the week-12 self-report \
+           (\"no more than 5 since the grace period ended\"). The source is recorded.",
     thresholds: &[
         threshold("grace", GRACE_DAYS as f64, "days"),
         threshold("max_units", SUSTAINED_MAX_UNITS as f64, "units"),
@@ -396,14 +399,18 @@ pub const SUSTAINED_ABSTINENCE: Definition = Definition {
 pub const GRACE_DAYS: i64 = 14;
 pub const SUSTAINED_MAX_UNITS: i64 = 5;
 
-/// Sustained abstinence from the diary: `units_by_day` are the days logged
-/// with the units of the products quit. Days without a log in the window
-/// leave the answer unknown (the assessment's self-report decides then).
+/// Sustained abstinence: `units_by_day` are the days logged with the units
+/// of the products quit; `self_reported_at_most_5` is the week-12 answer to
+/// "no more than 5 since the grace period ended". A complete diary decides
+/// alone. An incomplete one still decides when it already shows more than 5
+/// units, since an answer cannot undo use the participant logged; otherwise
+/// the self-report decides, as the Russell Standard does.
 pub fn sustained_abstinence(
     quit_date: NaiveDate,
     assessment_date: NaiveDate,
     units_by_day: &[(NaiveDate, i64)],
-) -> Derived<bool> {
+    self_reported_at_most_5: Option<bool>,
+) -> Derived<(bool, Evidence)> {
     let def = SUSTAINED_ABSTINENCE;
     let from = quit_date + Duration::days(GRACE_DAYS);
     if assessment_date <= from {
@@ -419,12 +426,15 @@ pub fn sustained_abstinence(
     logged.dedup();
     let total: i64 = in_window.iter().map(|(_, u)| *u).sum();
     if total > SUSTAINED_MAX_UNITS {
-        return Derived::value(def, false);
+        return Derived::value(def, (false, Evidence::Diary));
     }
-    if logged.len() < days_in_window {
-        return Derived::missing(def, Missing::NoData);
+    if logged.len() >= days_in_window {
+        return Derived::value(def, (true, Evidence::Diary));
     }
-    Derived::value(def, true)
+    match self_reported_at_most_5 {
+        Some(abstinent) => Derived::value(def, (abstinent, Evidence::SelfReport)),
+        None => Derived::missing(def, Missing::NoData),
+    }
 }
 
 pub const POINT_PREVALENCE_ABSTINENCE: Definition = Definition {
@@ -496,24 +506,54 @@ pub fn halved_use(baseline_per_day: Option<f64>, now_per_day: Option<f64>) -> De
 
 pub const MONEY_SAVED: Definition = Definition {
     id: "money_saved",
-    version: 1,
-    text: "Σ over logged days since the quit date of (baseline units/day − units that day) × price per unit, never below 0 per day.",
-    thresholds: &[],
+    version: 2,
+    text: "Σ over logged days since the quit date, per product of the quit attempt, of \
+           (baseline units/day of that product − units that day of that product, never below 0) \
+           × price per pack / units per pack of that product. Units per pack default to 20 \
+           cigarettes and 24 snus portions; e-cigarettes count days of use and give the days a \
+           pack lasts. A product without a price or a baseline adds nothing; with none, no value. \
+           An attempt with the old price per unit prices every product at it, a pack of 1.",
+    thresholds: &[
+        threshold(
+            "cigarettes_per_pack",
+            crate::diary::DEFAULT_CIGARETTES_PER_PACK as f64,
+            "units",
+        ),
+        threshold(
+            "snus_portions_per_box",
+            crate::diary::DEFAULT_SNUS_PORTIONS_PER_BOX as f64,
+            "units",
+        ),
+    ],
     source: "Product choice (DOMAIN.md §3)",
 };
 
-pub fn money_saved_nok(
-    baseline_per_day: Option<f64>,
-    price_per_unit_nok: Option<f64>,
-    units_by_day_since_quit: &[(NaiveDate, i64)],
-) -> Derived<f64> {
-    let (Some(baseline), Some(price)) = (baseline_per_day, price_per_unit_nok) else {
+/// One product's part of money saved: its baseline, what a unit costs and
+/// the units logged each day since the quit date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductSavings<'a> {
+    pub baseline_per_day: Option<f64>,
+    pub price_per_unit_nok: Option<f64>,
+    pub units_by_day_since_quit: &'a [(NaiveDate, i64)],
+}
+
+pub fn money_saved_nok(products: &[ProductSavings<'_>]) -> Derived<f64> {
+    let mut saved = 0.0;
+    let mut any = false;
+    for p in products {
+        let (Some(baseline), Some(price)) = (p.baseline_per_day, p.price_per_unit_nok) else {
+            continue;
+        };
+        any = true;
+        saved += p
+            .units_by_day_since_quit
+            .iter()
+            .map(|(_, units)| (baseline - *units as f64).max(0.0) * price)
+            .sum::<f64>();
+    }
+    if !any {
         return Derived::missing(MONEY_SAVED, Missing::NoData);
-    };
-    let saved: f64 = units_by_day_since_quit
-        .iter()
-        .map(|(_, units)| (baseline - *units as f64).max(0.0) * price)
-        .sum();
+    }
     Derived::value(MONEY_SAVED, (saved * 100.0).round() / 100.0)
 }
 
@@ -845,32 +885,88 @@ mod tests {
         };
         // Use inside the 14-day grace does not count.
         assert_eq!(
-            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-14", 20)])).value,
-            Some(true)
+            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-14", 20)]), None).value,
+            Some((true, Evidence::Diary))
         );
         // Quit date + 14 days is the first day that counts: 5 there is allowed, 6 is not.
         assert_eq!(
-            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-15", 5)])).value,
-            Some(true)
+            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-15", 5)]), None).value,
+            Some((true, Evidence::Diary))
         );
         assert_eq!(
-            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-15", 6)])).value,
-            Some(false)
+            sustained_abstinence(quit, assessment, &every_day(&[("2026-03-15", 6)]), None).value,
+            Some((false, Evidence::Diary))
         );
         assert_eq!(
             sustained_abstinence(
                 quit,
                 assessment,
-                &every_day(&[("2026-03-15", 3), ("2026-03-20", 3)])
+                &every_day(&[("2026-03-15", 3), ("2026-03-20", 3)]),
+                None
             )
             .value,
-            Some(false)
+            Some((false, Evidence::Diary))
         );
-        // A day missing from the diary leaves it unknown unless already over 5.
-        let mut gap = every_day(&[]);
-        gap.retain(|(day, _)| *day != d("2026-03-18"));
+    }
+
+    #[test]
+    fn sustained_abstinence_falls_back_to_the_self_report_only_when_the_diary_cannot_decide() {
+        let quit = d("2026-03-01");
+        let assessment = d("2026-03-25");
+        let diary = |units_on: &[(&str, i64)], skip: &[&str]| -> Vec<(NaiveDate, i64)> {
+            (0..30)
+                .map(|k| quit + Duration::days(k))
+                .filter(|day| !skip.iter().any(|s| d(s) == *day))
+                .map(|day| {
+                    let units = units_on
+                        .iter()
+                        .find(|(s, _)| d(s) == day)
+                        .map_or(0, |(_, u)| *u);
+                    (day, units)
+                })
+                .collect()
+        };
+        let sustained = |days: &[(NaiveDate, i64)], answer| {
+            let r = sustained_abstinence(quit, assessment, days, answer);
+            (r.value, r.missing)
+        };
+        // Complete diary: the diary decides, the answer is ignored either way.
         assert_eq!(
-            sustained_abstinence(quit, assessment, &gap).missing,
+            sustained(&diary(&[], &[]), Some(false)),
+            (Some((true, Evidence::Diary)), None)
+        );
+        assert_eq!(
+            sustained(&diary(&[("2026-03-20", 6)], &[]), Some(true)),
+            (Some((false, Evidence::Diary)), None)
+        );
+        // Incomplete diary already over 5 after the grace: the answer cannot undo it.
+        assert_eq!(
+            sustained(
+                &diary(&[("2026-03-16", 4), ("2026-03-21", 2)], &["2026-03-18"]),
+                Some(true)
+            ),
+            (Some((false, Evidence::Diary)), None)
+        );
+        // Incomplete diary within the limit: the self-report decides.
+        let gap = diary(&[("2026-03-16", 5)], &["2026-03-18", "2026-03-19"]);
+        assert_eq!(
+            sustained(&gap, Some(true)),
+            (Some((true, Evidence::SelfReport)), None)
+        );
+        assert_eq!(
+            sustained(&gap, Some(false)),
+            (Some((false, Evidence::SelfReport)), None)
+        );
+        // An app that logs nothing at all: the self-report alone.
+        assert_eq!(
+            sustained(&[], Some(true)),
+            (Some((true, Evidence::SelfReport)), None)
+        );
+        // Neither: unknown, with the reason.
+        assert_eq!(sustained(&gap, None), (None, Some(Missing::NoData)));
+        // An assessment before the grace has ended cannot be judged.
+        assert_eq!(
+            sustained_abstinence(quit, d("2026-03-15"), &[], Some(true)).missing,
             Some(Missing::NoData)
         );
     }
@@ -915,11 +1011,68 @@ mod tests {
             (d("2026-05-02"), 4),
             (d("2026-05-03"), 25),
         ];
+        let one = |baseline, price| ProductSavings {
+            baseline_per_day: baseline,
+            price_per_unit_nok: price,
+            units_by_day_since_quit: &days,
+        };
         // (10 − 0)·4.5 + (10 − 4)·4.5 + 0 = 72
         assert_eq!(
-            money_saved_nok(Some(10.0), Some(4.5), &days).value,
+            money_saved_nok(&[one(Some(10.0), Some(4.5))]).value,
             Some(72.0)
         );
+        assert_eq!(
+            money_saved_nok(&[one(None, Some(4.5)), one(Some(10.0), None)]).missing,
+            Some(Missing::NoData)
+        );
+    }
+
+    #[test]
+    fn money_saved_uses_each_products_own_price_and_baseline() {
+        // 15 cigarettes a day at NOK 140 per 20; 12 snus portions a day at NOK 110 per 24.
+        let cigarettes = [
+            (d("2026-05-01"), 0),
+            (d("2026-05-02"), 3),
+            (d("2026-05-03"), 0),
+        ];
+        let snus = [
+            (d("2026-05-01"), 2),
+            (d("2026-05-02"), 0),
+            (d("2026-05-03"), 14),
+        ];
+        let saved = money_saved_nok(&[
+            ProductSavings {
+                baseline_per_day: Some(15.0),
+                price_per_unit_nok: Some(140.0 / 20.0),
+                units_by_day_since_quit: &cigarettes,
+            },
+            ProductSavings {
+                baseline_per_day: Some(12.0),
+                price_per_unit_nok: Some(110.0 / 24.0),
+                units_by_day_since_quit: &snus,
+            },
+        ]);
+        // Cigarettes (15 + 12 + 15) × 7 = 294; snus (10 + 12 + 0, the 14 portions
+        // above baseline do not cost the cigarettes' savings) × 110/24 = 100.83.
+        assert_eq!(saved.value, Some(394.83));
+        assert_eq!(
+            (saved.definition.id, saved.definition.version),
+            ("money_saved", 2)
+        );
+        // A product without a price adds nothing; the priced one still counts.
+        let unpriced_snus = money_saved_nok(&[
+            ProductSavings {
+                baseline_per_day: Some(15.0),
+                price_per_unit_nok: Some(7.0),
+                units_by_day_since_quit: &cigarettes,
+            },
+            ProductSavings {
+                baseline_per_day: Some(12.0),
+                price_per_unit_nok: None,
+                units_by_day_since_quit: &snus,
+            },
+        ]);
+        assert_eq!(unpriced_snus.value, Some(294.0));
         use Attainment::*;
         assert_eq!(
             goal_attainment(&[Some(Fully), Some(Partly), Some(Not), None]).value,

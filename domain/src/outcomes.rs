@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::consent::BirthMonth;
-use crate::diary::{EntryData, TobaccoProduct};
+use crate::diary::{EntryData, ProductPrice, TobaccoProduct};
 use crate::indicators::{
     self, ACTIVITY_CHANGE, ACTIVITY_RECOMMENDATION, Attainment, Change, DIET, Definition, Derived,
     FITNESS_CHANGE, MONEY_SAVED, Missing, POINT_PREVALENCE_ABSTINENCE, POINT_PREVALENCE_DAYS,
@@ -33,6 +33,8 @@ pub struct TobaccoReport {
     pub cigarettes_per_day: Option<f64>,
     pub snus_portions_per_day: Option<f64>,
     pub abstinent_last_7_days: Option<bool>,
+    /// "No more than 5 since the grace period ended" (Russell Standard).
+    pub at_most_5_since_grace: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +80,8 @@ impl TimepointFacts {
 pub struct QuitFacts {
     pub quit_date: NaiveDate,
     pub products: Vec<TobaccoProduct>,
-    pub price_per_unit_nok: Option<f64>,
+    /// The priced products (`QuitAttempt::product_prices`).
+    pub prices: Vec<ProductPrice>,
 }
 
 /// Everything one period's outcomes are computed from.
@@ -236,33 +239,82 @@ fn derived_opt(definition: Definition, value: Option<f64>, why: Missing) -> Deri
     }
 }
 
-/// Units of the given products one diary day.
-fn units(data: &EntryData, products: &[TobaccoProduct]) -> Option<i64> {
+/// Units of one product one diary day; an e-cigarette day counts as 1.
+fn product_units(data: &EntryData, product: TobaccoProduct) -> Option<i64> {
     let EntryData::Tobacco(t) = data else {
         return None;
     };
-    Some(
+    Some(match product {
+        TobaccoProduct::Cigarettes => t.cigarettes,
+        TobaccoProduct::Snus => t.snus_portions,
+        TobaccoProduct::ECigarettes => i64::from(t.e_cigarette),
+    })
+}
+
+/// One product's units per logged day in `[from, to]`, by day.
+fn product_days(
+    diary: &[SummaryEntry],
+    product: TobaccoProduct,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, i64)> {
+    let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for e in diary {
+        if e.diary_day >= from
+            && e.diary_day <= to
+            && let Some(u) = product_units(&e.data, product)
+        {
+            *by_day.entry(e.diary_day).or_default() += u;
+        }
+    }
+    by_day.into_iter().collect()
+}
+
+/// Units of the given products one diary day.
+fn units(data: &EntryData, products: &[TobaccoProduct]) -> Option<i64> {
+    matches!(data, EntryData::Tobacco(_)).then(|| {
         products
             .iter()
-            .map(|p| match p {
-                TobaccoProduct::Cigarettes => t.cigarettes,
-                TobaccoProduct::Snus => t.snus_portions,
-                TobaccoProduct::ECigarettes => i64::from(t.e_cigarette),
-            })
-            .sum(),
-    )
+            .filter_map(|p| product_units(data, *p))
+            .sum()
+    })
+}
+
+/// The assessment's units/day of one product; it asks none for e-cigarettes.
+fn report_product_per_day(report: &TobaccoReport, product: TobaccoProduct) -> Option<f64> {
+    match product {
+        TobaccoProduct::Cigarettes => report.cigarettes_per_day,
+        TobaccoProduct::Snus => report.snus_portions_per_day,
+        TobaccoProduct::ECigarettes => None,
+    }
+}
+
+/// The names money saved lists its inputs by, per product.
+fn money_input_names(product: TobaccoProduct) -> [&'static str; 3] {
+    match product {
+        TobaccoProduct::Cigarettes => [
+            "cigarettes_baseline_units_per_day",
+            "cigarettes_price_per_pack_nok",
+            "cigarettes_units_per_pack",
+        ],
+        TobaccoProduct::Snus => [
+            "snus_baseline_units_per_day",
+            "snus_price_per_pack_nok",
+            "snus_units_per_pack",
+        ],
+        TobaccoProduct::ECigarettes => [
+            "e_cigarettes_baseline_units_per_day",
+            "e_cigarettes_price_per_pack_nok",
+            "e_cigarettes_units_per_pack",
+        ],
+    }
 }
 
 fn report_per_day(report: &TobaccoReport, products: &[TobaccoProduct]) -> Option<f64> {
     let mut total = 0.0;
     let mut any = false;
     for p in products {
-        let v = match p {
-            TobaccoProduct::Cigarettes => report.cigarettes_per_day,
-            TobaccoProduct::Snus => report.snus_portions_per_day,
-            TobaccoProduct::ECigarettes => None,
-        };
-        if let Some(v) = v {
+        if let Some(v) = report_product_per_day(report, *p) {
             total += v;
             any = true;
         }
@@ -275,6 +327,13 @@ const ALL_PRODUCTS: &[TobaccoProduct] = &[
     TobaccoProduct::Snus,
     TobaccoProduct::ECigarettes,
 ];
+
+fn evidence_name(e: indicators::Evidence) -> &'static str {
+    match e {
+        indicators::Evidence::Diary => "diary",
+        indicators::Evidence::SelfReport => "self_report",
+    }
+}
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
@@ -859,46 +918,48 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
                     week12_report.and_then(|r| r.value.abstinent_last_7_days),
                     week12_report.map(|r| r.on),
                 ),
-                category(
-                    "evidence",
-                    ppa.value.map(|(_, e)| match e {
-                        indicators::Evidence::Diary => "diary",
-                        indicators::Evidence::SelfReport => "self_report",
-                    }),
-                    None,
-                ),
+                category("evidence", ppa.value.map(|(_, e)| evidence_name(e)), None),
             ],
         );
     }
 
-    // Sustained abstinence (diary).
-    if !f.diary_visible {
+    // Sustained abstinence: the diary, else the week-12 self-report.
+    if tobacco_hidden {
         rows.hidden("sustained_abstinence", SUSTAINED_ABSTINENCE, None);
     } else {
+        let self_reported = week12_report.and_then(|r| r.value.at_most_5_since_grace);
         let sustained = match (&f.quit, assessment_day) {
             (None, _) if not_applicable => {
                 Derived::missing(SUSTAINED_ABSTINENCE, Missing::NotApplicable)
             }
             (None, _) => Derived::missing(SUSTAINED_ABSTINENCE, Missing::NoData),
-            (Some(q), Some(day)) => indicators::sustained_abstinence(q.quit_date, day, &days),
+            (Some(q), Some(day)) => {
+                indicators::sustained_abstinence(q.quit_date, day, &days, self_reported)
+            }
             (Some(_), None) if f.as_of < week12_due => {
                 Derived::missing(SUSTAINED_ABSTINENCE, Missing::NotYet)
             }
             (Some(_), None) => Derived::missing(SUSTAINED_ABSTINENCE, Missing::NoData),
         };
         let quit_date = f.quit.as_ref().map(|q| q.quit_date);
-        let units_after_grace = match (quit_date, assessment_day) {
-            (Some(q), Some(day)) => Some(
-                days.iter()
-                    .filter(|(d, _)| *d >= q + Duration::days(indicators::GRACE_DAYS) && *d < day)
-                    .map(|(_, u)| *u)
-                    .sum::<i64>() as f64,
+        let after_grace = |q: NaiveDate, day: NaiveDate| {
+            days.iter()
+                .filter(move |(d, _)| *d >= q + Duration::days(indicators::GRACE_DAYS) && *d < day)
+        };
+        let (units_after_grace, days_logged_after_grace) = match (quit_date, assessment_day) {
+            (Some(q), Some(day)) if f.diary_visible => (
+                Some(after_grace(q, day).map(|(_, u)| *u).sum::<i64>() as f64),
+                Some(after_grace(q, day).count() as f64),
             ),
-            _ => None,
+            _ => (None, None),
         };
         rows.push(
             "sustained_abstinence",
-            sustained,
+            Derived {
+                definition: sustained.definition,
+                value: sustained.value.map(|(abstinent, _)| abstinent),
+                missing: sustained.missing,
+            },
             Value::Flag,
             None,
             vec![
@@ -909,6 +970,21 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
                     assessment_day,
                 ),
                 num("units_after_grace", units_after_grace, None),
+                num(
+                    "diary_days_logged_after_grace",
+                    days_logged_after_grace,
+                    None,
+                ),
+                flag(
+                    "self_reported_at_most_5_since_grace",
+                    self_reported,
+                    week12_report.map(|r| r.on),
+                ),
+                category(
+                    "evidence",
+                    sustained.value.map(|(_, e)| evidence_name(e)),
+                    None,
+                ),
             ],
         );
     }
@@ -947,39 +1023,67 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
         );
     }
 
-    // Money saved (diary, since the quit date).
+    // Money saved (diary, since the quit date), each product at its own
+    // baseline and price.
+    let product_baseline = |q: &QuitFacts, product: TobaccoProduct| -> Option<f64> {
+        let reported = baseline_report.and_then(|r| report_product_per_day(&r.value, product));
+        reported.or_else(|| {
+            let before = product_days(
+                &f.diary,
+                product,
+                start - Duration::days(7),
+                q.quit_date - Duration::days(1),
+            );
+            (!before.is_empty())
+                .then(|| before.iter().map(|(_, u)| *u).sum::<i64>() as f64 / before.len() as f64)
+        })
+    };
+    struct ProductMoney {
+        product: TobaccoProduct,
+        baseline: Option<f64>,
+        price: Option<ProductPrice>,
+        days: Vec<(NaiveDate, i64)>,
+    }
+    let per_product: Vec<ProductMoney> = match &f.quit {
+        Some(q) if f.diary_visible => q
+            .products
+            .iter()
+            .map(|&product| ProductMoney {
+                product,
+                baseline: product_baseline(q, product),
+                price: q.prices.iter().find(|p| p.product == product).copied(),
+                days: product_days(&f.diary, product, q.quit_date, last_day),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let money = match &f.quit {
         _ if !f.diary_visible => Derived::missing(MONEY_SAVED, Missing::NotShared),
         None => Derived::missing(MONEY_SAVED, Missing::NotApplicable),
-        Some(q) => {
-            let since: Vec<(NaiveDate, i64)> = days
+        Some(_) => indicators::money_saved_nok(
+            &per_product
                 .iter()
-                .filter(|(d, _)| *d >= q.quit_date && *d <= last_day)
-                .copied()
-                .collect();
-            indicators::money_saved_nok(baseline_per_day, q.price_per_unit_nok, &since)
-        }
+                .map(|m| indicators::ProductSavings {
+                    baseline_per_day: m.baseline,
+                    price_per_unit_nok: m.price.map(|p| p.per_unit_nok()),
+                    units_by_day_since_quit: &m.days,
+                })
+                .collect::<Vec<_>>(),
+        ),
     };
     if f.diary_visible {
-        rows.push(
-            "money_saved",
-            money,
-            Value::Number,
-            Some("NOK"),
-            vec![
-                num("baseline_units_per_day", baseline_per_day.map(round2), None),
-                num(
-                    "price_per_unit_nok",
-                    f.quit.as_ref().and_then(|q| q.price_per_unit_nok),
-                    None,
-                ),
-                category(
-                    "quit_date",
-                    f.quit.as_ref().map(|_| "quit_date"),
-                    f.quit.as_ref().map(|q| q.quit_date),
-                ),
-            ],
-        );
+        let mut inputs = vec![category(
+            "quit_date",
+            f.quit.as_ref().map(|_| "quit_date"),
+            f.quit.as_ref().map(|q| q.quit_date),
+        )];
+        for m in &per_product {
+            let [baseline, price, units] = money_input_names(m.product);
+            inputs.push(num(baseline, m.baseline.map(round2), None));
+            inputs.push(num(price, m.price.map(|p| p.price_per_pack_nok), None));
+            inputs.push(num(units, m.price.map(|p| p.units_per_pack as f64), None));
+        }
+        rows.push("money_saved", money, Value::Number, Some("NOK"), inputs);
     } else {
         rows.hidden("money_saved", MONEY_SAVED, Some("NOK"));
     }
@@ -1129,7 +1233,11 @@ mod tests {
             quit: Some(QuitFacts {
                 quit_date: start + Duration::days(7),
                 products: vec![TobaccoProduct::Cigarettes],
-                price_per_unit_nok: Some(5.0),
+                prices: vec![ProductPrice {
+                    product: TobaccoProduct::Cigarettes,
+                    price_per_pack_nok: 100.0,
+                    units_per_pack: 20,
+                }],
             }),
             goals: vec![
                 Some(Attainment::Fully),
@@ -1273,11 +1381,17 @@ mod tests {
             row(&o, "mvpa_equivalent_change").missing,
             Some(Missing::NotShared)
         );
-        assert_eq!(
-            row(&o, "sustained_abstinence").missing,
-            Some(Missing::NotShared)
+        // Both abstinence rows fall back to the week-12 self-report.
+        let sustained = row(&o, "sustained_abstinence");
+        assert_eq!(sustained.missing, Some(Missing::NoData));
+        assert!(
+            sustained
+                .inputs
+                .iter()
+                .find(|i| i.name == "units_after_grace")
+                .is_some_and(|i| i.value.is_none()),
+            "no diary figure leaks: {sustained:?}"
         );
-        // 7-day abstinence falls back to the week-12 self-report, and says so.
         let ppa = row(&o, "seven_day_point_prevalence_abstinence");
         assert_eq!(
             ppa.missing,
@@ -1288,6 +1402,170 @@ mod tests {
         // The same rows in the same order either way.
         let names = |o: &PeriodOutcomes| o.indicators.iter().map(|i| i.name).collect::<Vec<_>>();
         assert_eq!(names(&o), names(&period_outcomes(&facts())));
+    }
+
+    fn used(day: NaiveDate, cigarettes: i64, snus_portions: i64) -> SummaryEntry {
+        entry(
+            day,
+            EntryData::Tobacco(Tobacco {
+                cigarettes,
+                snus_portions,
+                e_cigarette: false,
+                craving: None,
+                triggers: vec![],
+                cessation_medication: CessationMedication::None,
+            }),
+        )
+    }
+
+    fn input_value(row: &Indicator, name: &str) -> Option<Value> {
+        row.inputs
+            .iter()
+            .find(|i| i.name == name)
+            .unwrap_or_else(|| panic!("{} has no input {name}", row.name))
+            .value
+            .clone()
+    }
+
+    /// 10 cigarettes and 12 snus portions a day at baseline; quits both on
+    /// day 7 and logs only days 7–9 afterwards; at week 12 answers "no more
+    /// than 5 since the grace period ended".
+    fn two_products_few_days() -> PeriodFacts {
+        let mut f = facts();
+        let quit = f.period_start + Duration::days(7);
+        f.diary.retain(|e| !matches!(e.data, EntryData::Tobacco(_)));
+        for offset in 0..7 {
+            f.diary
+                .push(used(f.period_start + Duration::days(offset), 10, 12));
+        }
+        f.diary.push(used(quit, 0, 0));
+        f.diary.push(used(quit + Duration::days(1), 2, 6));
+        f.diary.push(used(quit + Duration::days(2), 0, 15));
+        f.baseline.tobacco = dated(
+            "2026-03-02",
+            TobaccoReport {
+                cigarettes_per_day: Some(10.0),
+                snus_portions_per_day: Some(12.0),
+                ..TobaccoReport::default()
+            },
+        );
+        f.week12.tobacco = dated(
+            "2026-05-25",
+            TobaccoReport {
+                cigarettes_per_day: Some(0.0),
+                snus_portions_per_day: Some(0.0),
+                abstinent_last_7_days: Some(true),
+                at_most_5_since_grace: Some(true),
+            },
+        );
+        f.quit = Some(QuitFacts {
+            quit_date: quit,
+            products: vec![TobaccoProduct::Cigarettes, TobaccoProduct::Snus],
+            prices: vec![
+                ProductPrice {
+                    product: TobaccoProduct::Cigarettes,
+                    price_per_pack_nok: 140.0,
+                    units_per_pack: 20,
+                },
+                ProductPrice {
+                    product: TobaccoProduct::Snus,
+                    price_per_pack_nok: 110.0,
+                    units_per_pack: 24,
+                },
+            ],
+        });
+        f
+    }
+
+    #[test]
+    fn money_saved_prices_each_product_by_its_pack() {
+        let o = period_outcomes(&two_products_few_days());
+        // Cigarettes (10 + 8 + 10) × 140/20 = 196; snus (12 + 6 + 0) × 110/24 = 82.5.
+        assert_eq!(number(&o, "money_saved"), 278.5);
+        assert_eq!(o.money_saved_nok, Some(278.5));
+        let money = row(&o, "money_saved");
+        assert_eq!(money.definition_version, 2);
+        for (name, expected) in [
+            ("cigarettes_baseline_units_per_day", 10.0),
+            ("cigarettes_price_per_pack_nok", 140.0),
+            ("cigarettes_units_per_pack", 20.0),
+            ("snus_baseline_units_per_day", 12.0),
+            ("snus_price_per_pack_nok", 110.0),
+            ("snus_units_per_pack", 24.0),
+        ] {
+            assert_eq!(
+                input_value(money, name),
+                Some(Value::Number(expected)),
+                "{name}"
+            );
+        }
+        // Without a baseline report, each product's diary days before the quit date.
+        let mut f = two_products_few_days();
+        f.baseline.tobacco = None;
+        assert_eq!(period_outcomes(&f).money_saved_nok, Some(278.5));
+        // The old price per unit: every product at NOK 5 a unit.
+        let mut f = two_products_few_days();
+        if let Some(q) = f.quit.as_mut() {
+            q.prices = q
+                .products
+                .iter()
+                .map(|&product| ProductPrice {
+                    product,
+                    price_per_pack_nok: 5.0,
+                    units_per_pack: 1,
+                })
+                .collect();
+        }
+        // (28 + 18) units not used × 5.
+        assert_eq!(period_outcomes(&f).money_saved_nok, Some(230.0));
+    }
+
+    #[test]
+    fn sustained_abstinence_from_the_self_report_when_days_are_missing() {
+        let o = period_outcomes(&two_products_few_days());
+        let sustained = row(&o, "sustained_abstinence");
+        assert_eq!(sustained.value, Some(Value::Flag(true)));
+        assert_eq!(sustained.definition_version, 2);
+        assert_eq!(
+            input_value(sustained, "evidence"),
+            Some(Value::Category("self_report"))
+        );
+        assert_eq!(
+            input_value(sustained, "diary_days_logged_after_grace"),
+            Some(Value::Number(0.0))
+        );
+        // Logged use over 5 after the grace is not undone by the answer.
+        let mut f = two_products_few_days();
+        f.diary.push(used(d("2026-04-20"), 3, 3));
+        let o = period_outcomes(&f);
+        let sustained = row(&o, "sustained_abstinence");
+        assert_eq!(sustained.value, Some(Value::Flag(false)));
+        assert_eq!(
+            input_value(sustained, "evidence"),
+            Some(Value::Category("diary"))
+        );
+        // No answer: unknown, with the reason.
+        let mut f = two_products_few_days();
+        if let Some(report) = f.week12.tobacco.as_mut() {
+            report.value.at_most_5_since_grace = None;
+        }
+        let o = period_outcomes(&f);
+        assert_eq!(
+            row(&o, "sustained_abstinence").missing,
+            Some(Missing::NoData)
+        );
+        // A complete diary decides and the answer is ignored.
+        let mut f = facts();
+        if let Some(report) = f.week12.tobacco.as_mut() {
+            report.value.at_most_5_since_grace = Some(false);
+        }
+        let o = period_outcomes(&f);
+        let sustained = row(&o, "sustained_abstinence");
+        assert_eq!(sustained.value, Some(Value::Flag(true)));
+        assert_eq!(
+            input_value(sustained, "evidence"),
+            Some(Value::Category("diary"))
+        );
     }
 
     #[test]

@@ -79,6 +79,7 @@ fn timepoint_facts(rows: &[assessment::Model], timepoint: Timepoint) -> Timepoin
                         cigarettes_per_day: per_day(t.cigarettes, t.cigarettes_per_day),
                         snus_portions_per_day: per_day(t.snus, t.snus_portions_per_day),
                         abstinent_last_7_days: t.abstinent_last_7_days,
+                        at_most_5_since_grace: t.at_most_5_since_grace,
                     },
                 });
             }
@@ -120,8 +121,8 @@ fn quit_facts(raw: &[String], until: NaiveDate) -> Option<QuitFacts> {
         .max_by_key(|q| q.target_quit_date)
         .map(|q| QuitFacts {
             quit_date: q.target_quit_date,
+            prices: q.product_prices(),
             products: q.products,
-            price_per_unit_nok: q.price_per_unit_nok,
         })
 }
 

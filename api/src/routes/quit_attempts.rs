@@ -1,6 +1,6 @@
 //! Quit attempts (`/v1/me/quit-attempts`): target quit date, products and
-//! price per unit. Stored and synced like diary entries of kind
-//! `quit_attempt`, so an offline phone can create one and every device
+//! the price of a pack/box of each. Stored and synced like diary entries of
+//! kind `quit_attempt`, so an offline phone can create one and every device
 //! learns of it through the change feed.
 
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind};

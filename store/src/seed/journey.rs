@@ -322,6 +322,8 @@ pub fn plan_journey(
                 cigarettes_per_day: c,
                 snus_portions_per_day: s,
                 abstinent_last_7_days: abst,
+                // In the demo, who quit stayed quit since the grace period.
+                at_most_5_since_grace: abst,
             }
         };
     let use_status = |n: i64| {

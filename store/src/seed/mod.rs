@@ -38,7 +38,7 @@ use chrono_tz::Tz;
 use friskliv_domain::consent::ConsentScope;
 use friskliv_domain::diary::{
     Activity, ActivityType, CessationMedication, DiaryEntryInput, EntryKind, Food, Intensity, Meal,
-    QuitAttempt, Sitting, Sleep, Tobacco, TobaccoProduct,
+    PackPrice, QuitAttempt, Sitting, Sleep, Tobacco, TobaccoProduct,
 };
 use friskliv_domain::journey::PeriodStatus;
 use friskliv_domain::{AccountRole, CentreName, FieldError, MunicipalityNumber};
@@ -131,7 +131,8 @@ pub struct TobaccoHabit {
     pub attempt_day: i64,
     /// Days from making the attempt to the target quit date.
     pub days_to_quit: i64,
-    pub price_per_unit_nok: f64,
+    /// What a pack/box of each product costs, as a participant knows it.
+    pub packs: Vec<PackPrice>,
 }
 
 impl TobaccoHabit {
@@ -323,19 +324,44 @@ pub fn plan_participant(rng: &mut ChaCha8Rng, number: u32, weeks: u32) -> Partic
             _ => CessationMedication::Bupropion,
         };
         let latest_attempt = (days - 1).min(start_offset + 21);
+        let e_cigarette = rng.random_bool(0.1);
+        let (attempt_day, days_to_quit) = (
+            rng.random_range(start_offset..=latest_attempt),
+            rng.random_range(7..=14),
+        );
+        // About NOK 140 for a pack of 20 cigarettes and 110 for a box of 24
+        // snus portions (the defaults); a pod or bottle of e-liquid lasts
+        // a few days.
+        let mut packs = Vec::new();
+        if cigarettes > 0 {
+            packs.push(PackPrice {
+                product: TobaccoProduct::Cigarettes,
+                price_per_pack_nok: f64::from(rng.random_range(130..=150)),
+                units_per_pack: None,
+            });
+        }
+        if snus > 0 {
+            packs.push(PackPrice {
+                product: TobaccoProduct::Snus,
+                price_per_pack_nok: f64::from(rng.random_range(95..=120)),
+                units_per_pack: None,
+            });
+        }
+        if e_cigarette {
+            packs.push(PackPrice {
+                product: TobaccoProduct::ECigarettes,
+                price_per_pack_nok: f64::from(rng.random_range(80..=120)),
+                units_per_pack: Some(rng.random_range(2..=4)),
+            });
+        }
         TobaccoHabit {
             cigarettes_per_day: cigarettes,
             snus_per_day: snus,
-            e_cigarette: rng.random_bool(0.1),
+            e_cigarette,
             medication,
-            attempt_day: rng.random_range(start_offset..=latest_attempt),
-            days_to_quit: rng.random_range(7..=14),
-            // ~140 NOK for 20 cigarettes, ~100 NOK for 24 snus portions.
-            price_per_unit_nok: if cigarettes > 0 {
-                f64::from(rng.random_range(65..=80)) / 10.0
-            } else {
-                f64::from(rng.random_range(38..=48)) / 10.0
-            },
+            attempt_day,
+            days_to_quit,
+            packs,
         }
     });
     ParticipantPlan {
@@ -667,7 +693,8 @@ fn quit_attempt(rng: &mut ChaCha8Rng, day: NaiveDate, habit: &TobaccoHabit) -> D
     input.quit_attempt = Some(QuitAttempt {
         target_quit_date: day + TimeDelta::days(habit.days_to_quit),
         products: habit.products(),
-        price_per_unit_nok: Some(habit.price_per_unit_nok),
+        packs: habit.packs.clone(),
+        price_per_unit_nok: None,
     });
     input
 }
