@@ -63,11 +63,46 @@ wire_enum!(
     Timepoint {
         Baseline => "baseline",
         Week12 => "week12",
-        /// 6 or 12 months after the period.
+        /// Six months after the period ended.
+        Followup6m => "followup_6m",
+        /// Twelve months after the period ended.
+        Followup12m => "followup_12m",
+        /// Deprecated: 6 or 12 months after the period. Still accepted from
+        /// older apps and stored as `followup_6m` or `followup_12m`, whichever
+        /// is nearer to the assessment day (from the period's end).
         Followup => "followup",
         Adhoc => "adhoc",
     }
 );
+
+/// How many days after a period's end an assessment must be to count as the
+/// 12-month follow-up rather than the 6-month one: the midpoint, 9 months.
+pub const FOLLOWUP_12M_FROM_DAYS: i64 = 274;
+
+impl Timepoint {
+    /// After the period: 6 or 12 months (or the old unspecified follow-up).
+    pub fn is_followup(self) -> bool {
+        matches!(
+            self,
+            Timepoint::Followup6m | Timepoint::Followup12m | Timepoint::Followup
+        )
+    }
+
+    /// The follow-up an old `followup` assessment on `assessed_on` is, for a
+    /// period that ended (or was planned to end) on `period_end`: the nearer
+    /// of 6 and 12 months; 6 months without a period.
+    pub fn nearer_followup(
+        assessed_on: chrono::NaiveDate,
+        period_end: Option<chrono::NaiveDate>,
+    ) -> Timepoint {
+        match period_end {
+            Some(end) if (assessed_on - end).num_days() >= FOLLOWUP_12M_FROM_DAYS => {
+                Timepoint::Followup12m
+            }
+            _ => Timepoint::Followup6m,
+        }
+    }
+}
 
 wire_enum!(
     /// Use of a tobacco product.
@@ -961,6 +996,33 @@ mod tests {
             rules(zero.parse(today())),
             vec![("period".to_owned(), "range")]
         );
+    }
+
+    #[test]
+    fn an_old_followup_is_the_nearer_of_6_and_12_months() {
+        let end = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let after = |days| end + chrono::Duration::days(days);
+        assert_eq!(
+            Timepoint::nearer_followup(after(180), Some(end)),
+            Timepoint::Followup6m
+        );
+        assert_eq!(
+            Timepoint::nearer_followup(after(273), Some(end)),
+            Timepoint::Followup6m
+        );
+        assert_eq!(
+            Timepoint::nearer_followup(after(274), Some(end)),
+            Timepoint::Followup12m
+        );
+        assert_eq!(
+            Timepoint::nearer_followup(after(365), Some(end)),
+            Timepoint::Followup12m
+        );
+        assert_eq!(
+            Timepoint::nearer_followup(after(365), None),
+            Timepoint::Followup6m
+        );
+        assert!(Timepoint::Followup.is_followup() && !Timepoint::Week12.is_followup());
     }
 
     #[test]

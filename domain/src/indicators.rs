@@ -693,6 +693,108 @@ pub fn work_school_change(
     Derived::value(WORK_SCHOOL_CHANGE, verdict)
 }
 
+// ---- quality of life, COOP/WONCA, medication, health services, sitting --------------
+
+pub const QUALITY_OF_LIFE_CHANGE: Definition = Definition {
+    id: "quality_of_life_change",
+    version: 1,
+    text: "Quality of life 0 (worst) – 10 (best), baseline → week 12: improved if at least \
+           one point higher, worsened if at least one point lower (product choice).",
+    thresholds: &[threshold("points", 1.0, "point")],
+    source: "DOMAIN.md §4; guideline 5.10.3 (endringer i selvopplevd helse og livskvalitet)",
+};
+
+/// Quality of life: week 12 − baseline, and its verdict.
+pub fn quality_of_life_change(baseline: Option<u8>, week12: Option<u8>) -> Derived<(f64, Change)> {
+    match (baseline, week12) {
+        (Some(before), Some(after)) if before <= 10 && after <= 10 => {
+            let delta = f64::from(after) - f64::from(before);
+            let verdict = if delta >= 1.0 {
+                Change::Improved
+            } else if delta <= -1.0 {
+                Change::Worsened
+            } else {
+                Change::Unchanged
+            };
+            Derived::value(QUALITY_OF_LIFE_CHANGE, (delta, verdict))
+        }
+        _ => Derived::missing(QUALITY_OF_LIFE_CHANGE, Missing::Unpaired),
+    }
+}
+
+pub const COOP_WONCA_CHANGE: Definition = Definition {
+    id: "coop_wonca_change",
+    version: 1,
+    text: "Each COOP/WONCA chart 1 (best) – 5 (worst), week 12 − baseline per chart; \
+           negative is better. The six charts are never summed to a total.",
+    thresholds: &[],
+    source: "DOMAIN.md §4; van Weel 1995 (COOP/WONCA charts)",
+};
+
+pub const MEDICATION_CHANGE: Definition = Definition {
+    id: "medication_change",
+    version: 1,
+    text: "Number of regular medicines, week 12 − baseline.",
+    thresholds: &[],
+    source: "DOMAIN.md §4; guideline 5.10.3 (endringer i medisinbruk)",
+};
+
+pub const HEALTH_SERVICES_CHANGE: Definition = Definition {
+    id: "health_services_change",
+    version: 1,
+    text: "GP visits in the last 3 months, week 12 − baseline.",
+    thresholds: &[],
+    source: "DOMAIN.md §4; guideline 5.10.3 (endringer i bruk av og behov for andre helsetjenester)",
+};
+
+pub const SITTING_CHANGE: Definition = Definition {
+    id: "sitting_change",
+    version: 1,
+    text: "Hours sitting a day from the activity-level questionnaire, week 12 − baseline; \
+           negative is less sitting.",
+    thresholds: &[],
+    source: "DOMAIN.md §4; guideline 5.10.3 (endringer i stillesitting eller tid i ro)",
+};
+
+/// `after − before` under `definition`, to one decimal; unpaired when
+/// either is missing.
+pub fn difference(definition: Definition, before: Option<f64>, after: Option<f64>) -> Derived<f64> {
+    match (before, after) {
+        (Some(before), Some(after)) => Derived::value(definition, round1(after - before)),
+        _ => Derived::missing(definition, Missing::Unpaired),
+    }
+}
+
+// ---- maintenance at 6 and 12 months after the period -------------------------------
+
+pub const FITNESS_MAINTENANCE: Definition = Definition {
+    id: "fitness_maintenance",
+    version: 1,
+    text: "Δ6MWT from baseline to the 6- or 12-month follow-up after the period; \
+           improved if Δ ≥ +30 m, as for the change at week 12.",
+    thresholds: &[threshold("walk_change_m", WALK_CHANGE_THRESHOLD_M, "m")],
+    source: "DOMAIN.md §5 (fitness change); guideline 5.10 (oppfølging etter 6 og 12 måneder)",
+};
+
+pub const SELF_RATED_HEALTH_MAINTENANCE: Definition = Definition {
+    id: "self_rated_health_maintenance",
+    version: 1,
+    text: "Self-rated health from baseline to the 6- or 12-month follow-up: improved if \
+           at least one level better.",
+    thresholds: &[threshold("levels", 1.0, "level")],
+    source: "DOMAIN.md §5 (self-rated health); guideline 5.10",
+};
+
+pub const ABSTINENCE_MAINTENANCE: Definition = Definition {
+    id: "abstinence_maintenance",
+    version: 1,
+    text: "7-day point-prevalence abstinence at the 6- or 12-month follow-up, from the \
+           tobacco questionnaire's self-report (no use in the last 7 days); only for \
+           participants who used tobacco.",
+    thresholds: &[threshold("days", POINT_PREVALENCE_DAYS as f64, "days")],
+    source: "DOMAIN.md §5 (tobacco); West et al. 2005 (follow-up at 6 and 12 months)",
+};
+
 /// Every definition, for `GET /v1/definitions`.
 pub const DEFINITIONS: &[Definition] = &[
     SIX_MINUTE_WALK_PREDICTED,
@@ -710,6 +812,14 @@ pub const DEFINITIONS: &[Definition] = &[
     SLEEP_MEASURES,
     DIET,
     WORK_SCHOOL_CHANGE,
+    QUALITY_OF_LIFE_CHANGE,
+    COOP_WONCA_CHANGE,
+    MEDICATION_CHANGE,
+    HEALTH_SERVICES_CHANGE,
+    SITTING_CHANGE,
+    FITNESS_MAINTENANCE,
+    SELF_RATED_HEALTH_MAINTENANCE,
+    ABSTINENCE_MAINTENANCE,
 ];
 
 #[cfg(test)]

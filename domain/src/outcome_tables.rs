@@ -129,6 +129,13 @@ struct Outcome {
     better_self_rated_health: bool,
     back_to_work_or_school: bool,
     meets_activity_recommendation: bool,
+    better_quality_of_life: bool,
+    improved_fitness_6m: bool,
+    improved_fitness_12m: bool,
+    abstinent_7_days_6m: bool,
+    abstinent_7_days_12m: bool,
+    better_self_rated_health_6m: bool,
+    better_self_rated_health_12m: bool,
     walk_change: Option<f64>,
     mvpa_change: Option<f64>,
     sleep_change: Option<f64>,
@@ -154,6 +161,13 @@ impl Outcome {
             back_to_work_or_school: r.improved("work_school_change"),
             meets_activity_recommendation: r.completed
                 && r.flag("activity_recommendation_met_last_week") == Some(true),
+            better_quality_of_life: r.improved("quality_of_life_change"),
+            improved_fitness_6m: r.flag("improved_fitness_6m") == Some(true),
+            improved_fitness_12m: r.flag("improved_fitness_12m") == Some(true),
+            abstinent_7_days_6m: r.flag("abstinent_7_days_6m") == Some(true),
+            abstinent_7_days_12m: r.flag("abstinent_7_days_12m") == Some(true),
+            better_self_rated_health_6m: r.improved("self_rated_health_change_6m"),
+            better_self_rated_health_12m: r.improved("self_rated_health_change_12m"),
             walk_change: r.number("six_minute_walk_change_m"),
             mvpa_change: r.number("mvpa_equivalent_change"),
             sleep_change: r.sleep_change(),
@@ -170,11 +184,18 @@ impl Outcome {
             self.better_self_rated_health,
             self.back_to_work_or_school,
             self.meets_activity_recommendation,
+            self.better_quality_of_life,
+            self.improved_fitness_6m,
+            self.improved_fitness_12m,
+            self.abstinent_7_days_6m,
+            self.abstinent_7_days_12m,
+            self.better_self_rated_health_6m,
+            self.better_self_rated_health_12m,
         ]
     }
 }
 
-const OUTCOME_COUNTS: usize = 7;
+const OUTCOME_COUNTS: usize = 14;
 
 /// The counts before the outcome measures: `participants` (persons with a
 /// period in the group), `periods` and `completed_periods`.
@@ -196,6 +217,13 @@ pub const COUNTS: &[&str] = &[
     "better_self_rated_health",
     "back_to_work_or_school",
     "meets_activity_recommendation_week12",
+    "better_quality_of_life",
+    "improved_fitness_6m",
+    "improved_fitness_12m",
+    "abstinent_7_days_6m",
+    "abstinent_7_days_12m",
+    "better_self_rated_health_6m",
+    "better_self_rated_health_12m",
     "improved_fitness_periods",
     "tobacco_users_periods",
     "abstinent_7_days_periods",
@@ -203,6 +231,13 @@ pub const COUNTS: &[&str] = &[
     "better_self_rated_health_periods",
     "back_to_work_or_school_periods",
     "meets_activity_recommendation_week12_periods",
+    "better_quality_of_life_periods",
+    "improved_fitness_6m_periods",
+    "improved_fitness_12m_periods",
+    "abstinent_7_days_6m_periods",
+    "abstinent_7_days_12m_periods",
+    "better_self_rated_health_6m_periods",
+    "better_self_rated_health_12m_periods",
 ];
 
 /// Whether a count column counts persons (its total is then the persons
@@ -458,6 +493,10 @@ pub const DEFINITIONS_USED: &[indicators::Definition] = &[
     indicators::ACTIVITY_RECOMMENDATION,
     ACTIVITY_CHANGE,
     SLEEP_MEASURES,
+    indicators::QUALITY_OF_LIFE_CHANGE,
+    indicators::FITNESS_MAINTENANCE,
+    indicators::ABSTINENCE_MAINTENANCE,
+    indicators::SELF_RATED_HEALTH_MAINTENANCE,
 ];
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ use crate::indicators::{
     REDUCTION, SELF_RATED_HEALTH_CHANGE, SITTING_MEAN, SIX_MINUTE_WALK_PREDICTED, SLEEP_FLAGS,
     SLEEP_MEASURES, SUSTAINED_ABSTINENCE, Sex, TreadmillTest, WORK_SCHOOL_CHANGE,
 };
+use crate::indicators::{
+    ABSTINENCE_MAINTENANCE, COOP_WONCA_CHANGE, FITNESS_MAINTENANCE, HEALTH_SERVICES_CHANGE,
+    MEDICATION_CHANGE, QUALITY_OF_LIFE_CHANGE, SELF_RATED_HEALTH_MAINTENANCE, SITTING_CHANGE,
+};
 use crate::journey::{PERIOD_PLANNED_DAYS, PERIOD_WEEKS, period_week};
 use crate::summary::{NightMeasures, SummaryEntry, WeekSummary, nights_by_morning, weekly_summary};
 
@@ -54,7 +58,24 @@ pub struct TimepointFacts {
     pub tobacco: Option<Dated<TobaccoReport>>,
     pub work_school: Option<Dated<WorkSchoolReport>>,
     pub activity_days_per_week: Option<Dated<u8>>,
+    pub sitting_hours_per_day: Option<Dated<f64>>,
+    /// 0–10.
+    pub quality_of_life: Option<Dated<u8>>,
+    /// The six COOP/WONCA charts in [`COOP_WONCA_CHARTS`] order, each 1–5.
+    pub coop_wonca: Option<Dated<[u8; 6]>>,
+    pub regular_medicines: Option<Dated<u32>>,
+    pub gp_visits_last_3_months: Option<Dated<u32>>,
 }
+
+/// The COOP/WONCA charts, in the order of [`TimepointFacts::coop_wonca`].
+pub const COOP_WONCA_CHARTS: [&str; 6] = [
+    "physical_fitness",
+    "feelings",
+    "daily_activities",
+    "social_activities",
+    "change_in_health",
+    "overall_health",
+];
 
 impl TimepointFacts {
     /// The first day anything was measured at this timepoint.
@@ -68,6 +89,11 @@ impl TimepointFacts {
             self.tobacco.as_ref().map(|d| d.on),
             self.work_school.as_ref().map(|d| d.on),
             self.activity_days_per_week.as_ref().map(|d| d.on),
+            self.sitting_hours_per_day.as_ref().map(|d| d.on),
+            self.quality_of_life.as_ref().map(|d| d.on),
+            self.coop_wonca.as_ref().map(|d| d.on),
+            self.regular_medicines.as_ref().map(|d| d.on),
+            self.gp_visits_last_3_months.as_ref().map(|d| d.on),
         ]
         .into_iter()
         .flatten()
@@ -97,6 +123,9 @@ pub struct PeriodFacts {
     pub height_cm: Option<f64>,
     pub baseline: TimepointFacts,
     pub week12: TimepointFacts,
+    /// Six and twelve months after the period.
+    pub followup_6m: TimepointFacts,
+    pub followup_12m: TimepointFacts,
     /// Diary entries (any order) from a week before the start; quit attempts excluded.
     pub diary: Vec<SummaryEntry>,
     pub quit: Option<QuitFacts>,
@@ -828,6 +857,9 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
         rows.hidden("work_school_change", WORK_SCHOOL_CHANGE, None);
     }
 
+    // ---- quality of life, COOP/WONCA, medicines, health services, sitting ----
+    changes_at_week12(f, &mut rows);
+
     // ---- tobacco (diary and assessments) ----
     let products: &[TobaccoProduct] = f
         .quit
@@ -1088,6 +1120,9 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
         rows.hidden("money_saved", MONEY_SAVED, Some("NOK"));
     }
 
+    // ---- maintenance at 6 and 12 months (assessments) ----
+    maintenance(f, tobacco_user_for_followup(f), &mut rows);
+
     // ---- goals (journey) ----
     let rated = f.goals.iter().flatten().count();
     rows.push(
@@ -1121,6 +1156,238 @@ pub fn period_outcomes(f: &PeriodFacts) -> PeriodOutcomes {
         indicators: rows.rows,
         smoke_free_streak_days,
         money_saved_nok: money.value,
+    }
+}
+
+/// The week-12 changes of the questionnaires guideline 5.10.3 asks about.
+fn changes_at_week12(f: &PeriodFacts, rows: &mut Rows) {
+    let (b, w) = (&f.baseline, &f.week12);
+    let coop_names: [&'static str; 6] = [
+        "coop_wonca_physical_fitness_change",
+        "coop_wonca_feelings_change",
+        "coop_wonca_daily_activities_change",
+        "coop_wonca_social_activities_change",
+        "coop_wonca_change_in_health_change",
+        "coop_wonca_overall_health_change",
+    ];
+    if !f.assessments_visible {
+        rows.hidden(
+            "quality_of_life_change_points",
+            QUALITY_OF_LIFE_CHANGE,
+            Some("points"),
+        );
+        rows.hidden("quality_of_life_change", QUALITY_OF_LIFE_CHANGE, None);
+        for name in coop_names {
+            rows.hidden(name, COOP_WONCA_CHANGE, Some("levels"));
+        }
+        rows.hidden(
+            "regular_medicines_change",
+            MEDICATION_CHANGE,
+            Some("medicines"),
+        );
+        rows.hidden("gp_visits_change", HEALTH_SERVICES_CHANGE, Some("visits"));
+        rows.hidden("sitting_hours_change", SITTING_CHANGE, Some("h/day"));
+        return;
+    }
+    let u8_input =
+        |name, d: Option<&Dated<u8>>| num(name, d.map(|d| f64::from(d.value)), d.map(|d| d.on));
+    let u32_input =
+        |name, d: Option<&Dated<u32>>| num(name, d.map(|d| f64::from(d.value)), d.map(|d| d.on));
+    let (qb, qw) = (b.quality_of_life.as_ref(), w.quality_of_life.as_ref());
+    let qol = indicators::quality_of_life_change(qb.map(|d| d.value), qw.map(|d| d.value));
+    let qol_inputs = vec![
+        u8_input("baseline_rating", qb),
+        u8_input("week12_rating", qw),
+    ];
+    rows.push(
+        "quality_of_life_change_points",
+        number_or(qol, |(delta, _)| delta),
+        Value::Number,
+        Some("points"),
+        qol_inputs.clone(),
+    );
+    rows.push(
+        "quality_of_life_change",
+        Derived {
+            definition: qol.definition,
+            value: qol.value.map(|(_, c)| c),
+            missing: qol.missing,
+        },
+        |c| Value::Category(change_name(c)),
+        None,
+        qol_inputs,
+    );
+    let (cb, cw) = (b.coop_wonca.as_ref(), w.coop_wonca.as_ref());
+    for (i, name) in coop_names.into_iter().enumerate() {
+        let chart = |d: Option<&Dated<[u8; 6]>>| d.map(|d| f64::from(d.value[i]));
+        rows.push(
+            name,
+            indicators::difference(COOP_WONCA_CHANGE, chart(cb), chart(cw)),
+            Value::Number,
+            Some("levels"),
+            vec![
+                num("baseline_chart", chart(cb), cb.map(|d| d.on)),
+                num("week12_chart", chart(cw), cw.map(|d| d.on)),
+            ],
+        );
+    }
+    for (name, def, unit, pick) in [
+        (
+            "regular_medicines_change",
+            MEDICATION_CHANGE,
+            "medicines",
+            (|t: &TimepointFacts| t.regular_medicines.clone())
+                as fn(&TimepointFacts) -> Option<Dated<u32>>,
+        ),
+        (
+            "gp_visits_change",
+            HEALTH_SERVICES_CHANGE,
+            "visits",
+            |t: &TimepointFacts| t.gp_visits_last_3_months.clone(),
+        ),
+    ] {
+        let (before, after) = (pick(b), pick(w));
+        rows.push(
+            name,
+            indicators::difference(
+                def,
+                before.as_ref().map(|d| f64::from(d.value)),
+                after.as_ref().map(|d| f64::from(d.value)),
+            ),
+            Value::Number,
+            Some(unit),
+            vec![
+                u32_input("baseline", before.as_ref()),
+                u32_input("week12", after.as_ref()),
+            ],
+        );
+    }
+    let (sb, sw) = (
+        b.sitting_hours_per_day.as_ref(),
+        w.sitting_hours_per_day.as_ref(),
+    );
+    rows.push(
+        "sitting_hours_change",
+        indicators::difference(SITTING_CHANGE, sb.map(|d| d.value), sw.map(|d| d.value)),
+        Value::Number,
+        Some("h/day"),
+        vec![dated_num("baseline_h", sb), dated_num("week12_h", sw)],
+    );
+}
+
+/// Whether the participant used tobacco when the period began (a quit
+/// attempt, or use reported at baseline): only they are asked about
+/// abstinence at follow-up.
+fn tobacco_user_for_followup(f: &PeriodFacts) -> bool {
+    f.quit.is_some()
+        || f.baseline.tobacco.as_ref().is_some_and(|t| {
+            t.value.cigarettes_per_day.is_some_and(|u| u > 0.0)
+                || t.value.snus_portions_per_day.is_some_and(|u| u > 0.0)
+        })
+}
+
+/// Baseline → 6 and 12 months: fitness, self-rated health and tobacco.
+fn maintenance(f: &PeriodFacts, tobacco_user: bool, rows: &mut Rows) {
+    for (followup, [walk_m, improved, srh, abstinent]) in [
+        (
+            &f.followup_6m,
+            [
+                "six_minute_walk_change_6m_m",
+                "improved_fitness_6m",
+                "self_rated_health_change_6m",
+                "abstinent_7_days_6m",
+            ],
+        ),
+        (
+            &f.followup_12m,
+            [
+                "six_minute_walk_change_12m_m",
+                "improved_fitness_12m",
+                "self_rated_health_change_12m",
+                "abstinent_7_days_12m",
+            ],
+        ),
+    ] {
+        if !f.assessments_visible {
+            rows.hidden(walk_m, FITNESS_MAINTENANCE, Some("m"));
+            rows.hidden(improved, FITNESS_MAINTENANCE, None);
+            rows.hidden(srh, SELF_RATED_HEALTH_MAINTENANCE, None);
+            rows.hidden(abstinent, ABSTINENCE_MAINTENANCE, None);
+            continue;
+        }
+        let (b, later) = (
+            f.baseline.six_minute_walk_m.as_ref(),
+            followup.six_minute_walk_m.as_ref(),
+        );
+        let walk = indicators::walk_change(b.map(|d| d.value), later.map(|d| d.value));
+        let walk = Derived {
+            definition: FITNESS_MAINTENANCE,
+            ..walk
+        };
+        let inputs = vec![dated_num("baseline_m", b), dated_num("followup_m", later)];
+        rows.push(
+            walk_m,
+            number_or(walk, |(delta, _)| delta),
+            Value::Number,
+            Some("m"),
+            inputs.clone(),
+        );
+        rows.push(
+            improved,
+            Derived {
+                definition: FITNESS_MAINTENANCE,
+                value: walk.value.map(|(_, c)| c == Change::Improved),
+                missing: walk.missing,
+            },
+            Value::Flag,
+            None,
+            inputs,
+        );
+        let (b, later) = (
+            f.baseline.self_rated_health.as_ref(),
+            followup.self_rated_health.as_ref(),
+        );
+        let health =
+            indicators::self_rated_health_change(b.map(|d| d.value), later.map(|d| d.value));
+        rows.push(
+            srh,
+            Derived {
+                definition: SELF_RATED_HEALTH_MAINTENANCE,
+                ..health
+            },
+            |c| Value::Category(change_name(c)),
+            None,
+            vec![
+                num(
+                    "baseline_answer",
+                    b.map(|d| f64::from(d.value)),
+                    b.map(|d| d.on),
+                ),
+                num(
+                    "followup_answer",
+                    later.map(|d| f64::from(d.value)),
+                    later.map(|d| d.on),
+                ),
+            ],
+        );
+        let report = followup.tobacco.as_ref();
+        let answer = report.and_then(|r| r.value.abstinent_last_7_days);
+        let derived = match (tobacco_user, answer) {
+            (false, _) => Derived::missing(ABSTINENCE_MAINTENANCE, Missing::NotApplicable),
+            (true, Some(yes)) => Derived::value(ABSTINENCE_MAINTENANCE, yes),
+            (true, None) => Derived::missing(ABSTINENCE_MAINTENANCE, Missing::NoData),
+        };
+        rows.push(
+            abstinent,
+            derived,
+            Value::Flag,
+            None,
+            vec![flag(
+                "self_reported_abstinent",
+                answer,
+                report.map(|r| r.on),
+            )],
+        );
     }
 }
 
@@ -1229,6 +1496,8 @@ mod tests {
                 tobacco: dated("2026-05-25", TobaccoReport::default()),
                 ..TimepointFacts::default()
             },
+            followup_6m: TimepointFacts::default(),
+            followup_12m: TimepointFacts::default(),
             diary,
             quit: Some(QuitFacts {
                 quit_date: start + Duration::days(7),
@@ -1248,6 +1517,115 @@ mod tests {
             diary_visible: true,
             assessments_visible: true,
         }
+    }
+
+    #[test]
+    fn questionnaires_change_from_baseline_to_week12() {
+        let mut f = facts();
+        f.baseline.quality_of_life = dated("2026-03-02", 4);
+        f.week12.quality_of_life = dated("2026-05-25", 7);
+        f.baseline.coop_wonca = dated("2026-03-02", [4, 3, 3, 2, 3, 4]);
+        f.week12.coop_wonca = dated("2026-05-25", [2, 3, 4, 2, 2, 3]);
+        f.baseline.regular_medicines = dated("2026-03-02", 5);
+        f.week12.regular_medicines = dated("2026-05-25", 4);
+        f.baseline.gp_visits_last_3_months = dated("2026-03-02", 3);
+        f.baseline.sitting_hours_per_day = dated("2026-03-02", 9.5);
+        f.week12.sitting_hours_per_day = dated("2026-05-25", 7.0);
+        let o = period_outcomes(&f);
+        assert_eq!(number(&o, "quality_of_life_change_points"), 3.0);
+        assert_eq!(
+            row(&o, "quality_of_life_change").value,
+            Some(Value::Category("improved"))
+        );
+        assert_eq!(
+            row(&o, "quality_of_life_change").definition_id,
+            "quality_of_life_change"
+        );
+        assert_eq!(number(&o, "coop_wonca_physical_fitness_change"), -2.0);
+        assert_eq!(number(&o, "coop_wonca_daily_activities_change"), 1.0);
+        assert_eq!(number(&o, "coop_wonca_overall_health_change"), -1.0);
+        assert_eq!(number(&o, "regular_medicines_change"), -1.0);
+        // No week-12 answer: unpaired, not a guessed 0.
+        assert_eq!(row(&o, "gp_visits_change").value, None);
+        assert_eq!(row(&o, "gp_visits_change").missing, Some(Missing::Unpaired));
+        assert_eq!(number(&o, "sitting_hours_change"), -2.5);
+        // Without assessments consent, none of it is shown.
+        f.assessments_visible = false;
+        let hidden = period_outcomes(&f);
+        assert_eq!(
+            row(&hidden, "quality_of_life_change").missing,
+            Some(Missing::NotShared)
+        );
+        assert_eq!(row(&hidden, "sitting_hours_change").value, None);
+    }
+
+    #[test]
+    fn maintenance_at_6_and_12_months() {
+        let mut f = facts();
+        // Baseline 400 m and self-rated health 4; he smoked 10 a day.
+        f.followup_6m = TimepointFacts {
+            six_minute_walk_m: dated("2026-11-20", 445.0),
+            self_rated_health: dated("2026-11-20", 3),
+            tobacco: dated(
+                "2026-11-20",
+                TobaccoReport {
+                    abstinent_last_7_days: Some(true),
+                    ..TobaccoReport::default()
+                },
+            ),
+            ..TimepointFacts::default()
+        };
+        f.followup_12m = TimepointFacts {
+            six_minute_walk_m: dated("2027-05-24", 415.0),
+            self_rated_health: dated("2027-05-24", 4),
+            tobacco: dated(
+                "2027-05-24",
+                TobaccoReport {
+                    abstinent_last_7_days: Some(false),
+                    ..TobaccoReport::default()
+                },
+            ),
+            ..TimepointFacts::default()
+        };
+        let o = period_outcomes(&f);
+        assert_eq!(number(&o, "six_minute_walk_change_6m_m"), 45.0);
+        assert_eq!(
+            row(&o, "improved_fitness_6m").value,
+            Some(Value::Flag(true))
+        );
+        assert_eq!(
+            row(&o, "improved_fitness_6m").definition_id,
+            "fitness_maintenance"
+        );
+        assert_eq!(
+            row(&o, "self_rated_health_change_6m").value,
+            Some(Value::Category("improved"))
+        );
+        assert_eq!(
+            row(&o, "abstinent_7_days_6m").value,
+            Some(Value::Flag(true))
+        );
+        assert_eq!(number(&o, "six_minute_walk_change_12m_m"), 15.0);
+        assert_eq!(
+            row(&o, "improved_fitness_12m").value,
+            Some(Value::Flag(false))
+        );
+        assert_eq!(
+            row(&o, "self_rated_health_change_12m").value,
+            Some(Value::Category("unchanged"))
+        );
+        assert_eq!(
+            row(&o, "abstinent_7_days_12m").value,
+            Some(Value::Flag(false))
+        );
+        // A non-smoker is not asked.
+        f.quit = None;
+        f.baseline.tobacco = None;
+        let o = period_outcomes(&f);
+        assert_eq!(
+            row(&o, "abstinent_7_days_6m").missing,
+            Some(Missing::NotApplicable)
+        );
     }
 
     fn row<'a>(o: &'a PeriodOutcomes, name: &str) -> &'a Indicator {

@@ -96,11 +96,36 @@ fn timepoint_facts(rows: &[assessment::Model], timepoint: Timepoint) -> Timepoin
                 facts.activity_days_per_week = u8::try_from(l.days_per_week_30_min_moderate)
                     .ok()
                     .map(|value| Dated { on, value });
+                if let Some(hours) = l.sitting_hours_per_day {
+                    facts.sitting_hours_per_day = Some(Dated { on, value: hours });
+                }
             }
-            AssessmentValues::QualityOfLife(_)
-            | AssessmentValues::CoopWonca(_)
-            | AssessmentValues::Medication(_)
-            | AssessmentValues::HealthServices(_) => {}
+            AssessmentValues::QualityOfLife(q) => {
+                facts.quality_of_life =
+                    u8::try_from(q.rating).ok().map(|value| Dated { on, value });
+            }
+            AssessmentValues::CoopWonca(c) => {
+                let charts = [
+                    c.physical_fitness,
+                    c.feelings,
+                    c.daily_activities,
+                    c.social_activities,
+                    c.change_in_health,
+                    c.overall_health,
+                ]
+                .map(|v| u8::try_from(v).unwrap_or_default());
+                facts.coop_wonca = Some(Dated { on, value: charts });
+            }
+            AssessmentValues::Medication(m) => {
+                facts.regular_medicines = u32::try_from(m.regular_medicines)
+                    .ok()
+                    .map(|value| Dated { on, value });
+            }
+            AssessmentValues::HealthServices(h) => {
+                facts.gp_visits_last_3_months = u32::try_from(h.gp_visits_last_3_months)
+                    .ok()
+                    .map(|value| Dated { on, value });
+            }
         }
     }
     facts
@@ -151,6 +176,8 @@ pub fn period_facts(period: &period::Model, rows: OutcomeRows, as_of: NaiveDate)
         height_cm: profile.and_then(|p| p.height_cm),
         baseline: timepoint_facts(&rows.assessments, Timepoint::Baseline),
         week12: timepoint_facts(&rows.assessments, Timepoint::Week12),
+        followup_6m: timepoint_facts(&rows.assessments, Timepoint::Followup6m),
+        followup_12m: timepoint_facts(&rows.assessments, Timepoint::Followup12m),
         diary: summary_entries(&rows.diary),
         quit: quit_facts(&rows.quit_attempts, until),
         goals: rows

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::FieldError;
-use friskliv_domain::assessment::Assessment;
+use friskliv_domain::assessment::{Assessment, Timepoint};
 use friskliv_domain::consent::ConsentScope;
 use friskliv_domain::journey::{
     self, Conversation, Course, Goal, ParticipantAttributes, PeriodAction, PeriodEnd, PeriodStart,
@@ -798,7 +798,16 @@ pub async fn add_assessment(
                 ))));
             }
         },
+        // A follow-up belongs to the period it follows, which has ended.
+        None if a.timepoint.is_followup() => records.current_period(db).await?,
         None => records.current_period(db).await?.filter(is_open),
+    };
+    let timepoint = match a.timepoint {
+        Timepoint::Followup => Timepoint::nearer_followup(
+            a.assessed_on,
+            period.as_ref().map(|p| p.ended_on.unwrap_or(p.planned_end)),
+        ),
+        other => other,
     };
     let centre_id = centre_id.or(period.as_ref().map(|p| p.centre_id));
     let values = serde_json::to_string(&a.values)
@@ -809,7 +818,7 @@ pub async fn add_assessment(
         centre_id: Set(centre_id),
         period_id: Set(period.map(|p| p.id)),
         instrument: Set(a.instrument.as_str().to_owned()),
-        timepoint: Set(a.timepoint.as_str().to_owned()),
+        timepoint: Set(timepoint.as_str().to_owned()),
         assessed_on: Set(a.assessed_on),
         values: Set(values),
         source: Set(source.to_owned()),
