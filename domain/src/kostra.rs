@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::disclosure::{Cell, Suppression, protect_column};
-use crate::journey::{CourseKind, EducationLevel, ReferralReason, ReferrerType, Sex};
+use crate::journey::{
+    CourseKind, EducationLevel, ReferralReason, ReferrerType, Sex, WorkSchoolStatus,
+};
 use crate::outcome_tables::age_band;
 
 wire_enum!(
@@ -77,6 +79,8 @@ pub struct PersonYear {
     /// Age at the end of the year (SSB's age in yearly statistics).
     pub age: Option<u32>,
     pub education: Option<EducationLevel>,
+    /// Work or school situation (arbeidstilknytning), as last recorded.
+    pub work_school: Vec<WorkSchoolStatus>,
     pub other_language_background: Option<bool>,
     /// Follow-up periods (frisklivsresept) running in the year.
     pub periods: u32,
@@ -139,6 +143,9 @@ pub struct KostraCounts {
     pub municipalities: BTreeMap<String, u64>,
     /// Persons per referral reason (a person with two reasons counts under each).
     pub referral_reasons: BTreeMap<&'static str, u64>,
+    /// Persons per work/school status (a person in two counts under each;
+    /// `unknown`: none recorded).
+    pub work_school: BTreeMap<&'static str, u64>,
     /// Persons per [`QUALITY_INDICATORS`] entry.
     pub quality: BTreeMap<&'static str, u64>,
     /// Follow-up periods running in the year, and the persons who had one.
@@ -162,6 +169,7 @@ pub struct ReleasedCounts {
     pub education: BTreeMap<&'static str, Cell>,
     pub municipalities: BTreeMap<String, Cell>,
     pub referral_reasons: BTreeMap<&'static str, Cell>,
+    pub work_school: BTreeMap<&'static str, Cell>,
     pub quality: BTreeMap<&'static str, Cell>,
     /// Periods per person with a period, to two decimals; `None` when
     /// nobody had one, or (protected) fewer than five did.
@@ -212,6 +220,7 @@ impl KostraCounts {
             education: each(&self.education, exact),
             municipalities: each(&self.municipalities, exact),
             referral_reasons: each(&self.referral_reasons, exact),
+            work_school: each(&self.work_school, exact),
             quality: each(&self.quality, exact),
             periods_per_person: per_person(self.periods, self.persons_with_period),
         }
@@ -249,6 +258,7 @@ impl KostraCounts {
             education: adding_up(&self.education),
             municipalities: adding_up(&self.municipalities),
             referral_reasons: each(&self.referral_reasons, primary),
+            work_school: each(&self.work_school, primary),
             quality: each(&self.quality, primary),
             periods_per_person: (self.persons_with_period >= 5)
                 .then(|| per_person(self.periods, self.persons_with_period))
@@ -316,6 +326,13 @@ pub fn count(persons: &[PersonYear]) -> KostraCounts {
         let reasons: BTreeSet<&'static str> = p.reasons.iter().map(|r| r.as_str()).collect();
         for reason in reasons {
             bump(&mut out.referral_reasons, reason);
+        }
+        let statuses: BTreeSet<&'static str> = p.work_school.iter().map(|w| w.as_str()).collect();
+        if statuses.is_empty() {
+            bump(&mut out.work_school, NOT_RECORDED);
+        }
+        for status in statuses {
+            bump(&mut out.work_school, status);
         }
         let quality = [
             p.age.is_some_and(|a| a < 18),
@@ -525,6 +542,7 @@ mod tests {
         assert_eq!(c.ssb_referral_sources["nav"], 1);
         assert!(!c.ssb_referral_sources.contains_key("andre"));
         assert_eq!(c.referral_reasons["tobacco"], 1);
+        assert_eq!(c.work_school["unknown"], 3);
         assert_eq!(c.quality["aged_67_plus"], 1);
         assert_eq!(c.quality["under_18"], 1);
         assert_eq!(c.quality["interpreter_used"], 0);

@@ -168,6 +168,14 @@ async fn kostra_counts_persons_who_used_an_offer(app: TestApp) {
         )
         .await,
     );
+    app.request(
+        Method::PATCH,
+        &format!("{kari}/attributes"),
+        Some(v),
+        Some(json!({"work_school": ["employed_part_time", "sick_leave"], "education": "higher_short"})),
+    )
+    .await
+    .assert_status(StatusCode::OK);
     // Sam (sex not recorded, Oslo): came by themselves, attended Bra mat.
     let (_, sam, _) = referred(
         &app,
@@ -250,6 +258,12 @@ async fn kostra_counts_persons_who_used_an_offer(app: TestApp) {
         ),
         Some(1)
     );
+    // Kari is part-time at work and part-time on sick leave: once under each.
+    assert_eq!(count(r, "work_school", "employed_part_time"), Some(1));
+    assert_eq!(count(r, "work_school", "sick_leave"), Some(1));
+    assert_eq!(count(r, "work_school", "unknown"), Some(3));
+    assert_eq!(count(r, "education", "higher_short"), Some(1));
+    assert_eq!(count(r, "education", "unknown"), Some(3));
     assert_eq!(count(r, "municipalities", "0301"), Some(2));
     assert_eq!(count(r, "municipalities", "3201"), Some(2));
 

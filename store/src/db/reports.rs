@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use friskliv_domain::journey::{
-    CourseKind, EducationLevel, ReferralReason, ReferrerType, Sex, TriageOutcome,
+    CourseKind, EducationLevel, ReferralReason, ReferrerType, Sex, TriageOutcome, WorkSchoolStatus,
 };
 use friskliv_domain::kostra::{PersonYear, Profession, StaffResource};
 use friskliv_domain::{AccountRole, EvaluationArea, MunicipalityNumber};
@@ -469,6 +469,11 @@ pub async fn kostra_persons(
                     .as_deref()
                     .and_then(|e| e.parse::<EducationLevel>().ok());
                 p.other_language_background = profile.other_language_background;
+                p.work_school = profile
+                    .work_school
+                    .as_deref()
+                    .and_then(|w| serde_json::from_str::<Vec<WorkSchoolStatus>>(w).ok())
+                    .unwrap_or_default();
                 p.age = super::sharing::birth_month_of(Some(&profile)).map(|b| b.age_on(to));
             }
         }

@@ -76,6 +76,9 @@ pub struct KostraReport {
     pub municipalities: Vec<Count>,
     /// By referral reason (a person with two reasons counts under each).
     pub referral_reasons: Vec<Count>,
+    /// By work or school situation (arbeidstilknytning; a person in two
+    /// counts under each; `unknown`: none recorded).
+    pub work_school: Vec<Count>,
     /// The quality indicators of guideline 5.10.3, as persons: under_18,
     /// aged_67_plus, other_language_background, interpreter_used,
     /// redirected_after_first_conversation, onward_offer_after_period.
@@ -168,6 +171,7 @@ impl KostraReport {
             ("education", &self.education),
             ("municipality", &self.municipalities),
             ("referral_reason", &self.referral_reasons),
+            ("work_school", &self.work_school),
             ("quality_indicator", &self.quality_indicators),
         ] {
             for c in list {
@@ -302,6 +306,7 @@ impl Store {
             education: counts(&released.education),
             municipalities: counts(&released.municipalities),
             referral_reasons: counts(&released.referral_reasons),
+            work_school: counts(&released.work_school),
             quality_indicators: counts(&released.quality),
             periods_per_person: released.periods_per_person,
             staff_resources: StaffResources::of(year, resources),
