@@ -184,6 +184,17 @@ text_param!(
 );
 
 text_param!(
+    /// A municipality number in a query (four digits, as the attributes
+    /// take it); the store reports a malformed one under the parameter's name.
+    MunicipalityParam,
+    "string_municipality",
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        pattern: Some(r"^(0[1-9]|[1-9][0-9])[0-9]{2}$".to_owned()),
+        ..MetaSchema::new("string")
+    }))
+);
+
+text_param!(
     /// A diary kind in a path or query, documented as the `EntryKind` enum; the
     /// handler answers one that is not a kind (404 in a path, 422 in a query).
     KindParam,

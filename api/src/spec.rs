@@ -182,7 +182,10 @@ fn diary_entries(spec: &mut Json) {
     input
         .path_mut(&["properties", "source"])
         .expect("source")
-        .replace_schema(json!({"type": "string", "enum": ["participant", "device_import"]}));
+        .replace_schema(
+            json!({"type": "string", "enum": ["participant", "device_import", null],
+                               "nullable": true}),
+        );
 
     // Exactly one kind's object, the one for the entry's kind: one schema
     // per kind, and `DiaryEntryInput` is one of them.

@@ -389,6 +389,10 @@ pub const MAX_HOURS_PER_WEEK: f64 = 1500.0;
 pub struct StaffResourceInput {
     pub profession: Profession,
     /// Agreed hours a week, all staff of the profession together (0–1500).
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "0"), maximum(value = "1500")))
+    )]
     pub hours_per_week: f64,
     /// What "other" is (1–200 characters; only for `other`, and then required).
     #[serde(default, skip_serializing_if = "Option::is_none")]

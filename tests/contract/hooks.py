@@ -176,11 +176,27 @@ def _release_window(mapping: dict) -> None:
         mapping["year"] = year
 
 
+def _kind_from_body(case) -> None:
+    """The path names the kind whose object the body carries (diary.rs
+    `kind_payload`). Also for the spec's examples, which name their kind in
+    the body only; a path kind that is no kind at all is left to fail."""
+    body = case.body if isinstance(case.body, dict) else None
+    if body is None or not isinstance(case.path_parameters, dict):
+        return
+    if case.path_parameters.get("kind") not in KINDS:
+        return
+    present = [k for k in KINDS if body.get(k) is not None]
+    if len(present) == 1:
+        case.path_parameters["kind"] = present[0]
+
+
 @schemathesis.hook
 def map_case(context, case):
+    operation = _operation_id(case)
+    if operation in ("putDiaryEntry", "putProxyDiaryEntry"):
+        _kind_from_body(case)
     if not _positive(case):
         return case
-    operation = _operation_id(case)
     if isinstance(case.body, (dict, list)):
         case.body = _clamp_times(case.body)
     if isinstance(case.query, dict):
@@ -188,12 +204,6 @@ def map_case(context, case):
     body = case.body if isinstance(case.body, dict) else None
     query = case.query if isinstance(case.query, dict) else None
 
-    if operation in ("putDiaryEntry", "putProxyDiaryEntry") and body is not None:
-        # The path names the kind whose object the body carries
-        # (diary.rs `kind_payload`).
-        present = [k for k in KINDS if body.get(k) is not None]
-        if len(present) == 1 and isinstance(case.path_parameters, dict):
-            case.path_parameters["kind"] = present[0]
     if operation == "startResearchExport" and body is not None:
         _release_window(body)
     if body is not None:
@@ -218,4 +228,53 @@ def map_case(context, case):
         if operation == "getKostraReport" and str(year).isdigit():
             # A year that has begun (reports.rs `range`).
             query["year"] = type(year)(min(int(year), _today().year))
+    if operation in ("getStaffResources", "setStaffResources") and isinstance(
+        case.path_parameters, dict
+    ):
+        # A year that has begun (reports/kostra.rs `report_year`).
+        year = case.path_parameters.get("year")
+        if str(year).isdigit():
+            case.path_parameters["year"] = type(year)(min(int(year), _today().year))
+    if operation in ("putQuitAttempt", "putDiaryEntry", "putProxyDiaryEntry") and body is not None:
+        # A price per pack or the old price per unit, not both
+        # (diary.rs `not_with_packs`).
+        quit = body.get("quit_attempt")
+        if isinstance(quit, dict) and quit.get("packs") is not None:
+            quit.pop("price_per_unit_nok", None)
+        if isinstance(quit, dict) and isinstance(quit.get("packs"), list):
+            # Packs only for the attempt's products, each once; an
+            # e-cigarette pack says how many days it lasts (diary.rs
+            # `in_products`, `unique`, `required`).
+            products = quit.get("products") if isinstance(quit.get("products"), list) else []
+            seen = set()
+            packs = []
+            for pack in quit["packs"]:
+                if not isinstance(pack, dict):
+                    continue
+                product = pack.get("product")
+                if product not in products or product in seen:
+                    continue
+                seen.add(product)
+                if product == "e_cigarettes" and not isinstance(pack.get("units_per_pack"), int):
+                    pack["units_per_pack"] = 7
+                packs.append(pack)
+            quit["packs"] = packs
+    if operation == "setStaffResources" and body is not None:
+        # `specified` exactly for `other`, each profession once
+        # (kostra.rs `StaffResourcesInput::parse`).
+        rows = body.get("resources")
+        if isinstance(rows, list):
+            seen = set()
+            kept = []
+            for row in rows:
+                if not isinstance(row, dict) or row.get("profession") in seen:
+                    continue
+                seen.add(row.get("profession"))
+                if row.get("profession") == "other":
+                    if not (isinstance(row.get("specified"), str) and row["specified"].strip()):
+                        row["specified"] = "aktivitetskoordinator"
+                else:
+                    row.pop("specified", None)
+                kept.append(row)
+            body["resources"] = kept
     return case

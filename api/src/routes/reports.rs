@@ -11,7 +11,7 @@ use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{Bounded, Format, IdParam};
+use crate::params::{Bounded, Format, IdParam, MunicipalityParam};
 use crate::state::AppState;
 use friskliv_domain::kostra::StaffResourcesInput;
 use friskliv_store::reports::{KostraReport, StaffResources};
@@ -49,7 +49,7 @@ impl ReportsApi {
         format: Query<Option<Format>>,
         /// Only participants living in this municipality (four digits): an
         /// inter-municipal centre's report per municipality.
-        municipality: Query<Option<String>>,
+        municipality: Query<Option<MunicipalityParam>>,
     ) -> ApiResult<KostraResponse> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
@@ -60,7 +60,7 @@ impl ReportsApi {
                 &principal,
                 centre_id,
                 year.0.0,
-                municipality.0.as_deref(),
+                municipality.0.as_ref().map(|m| &**m),
                 format.into(),
             )
             .await?;
