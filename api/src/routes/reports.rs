@@ -60,7 +60,7 @@ impl ReportsApi {
                 &principal,
                 centre_id,
                 year.0.0,
-                municipality.0.as_ref().map(|m| &**m),
+                municipality.0.as_deref(),
                 format.into(),
             )
             .await?;
