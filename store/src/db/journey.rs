@@ -98,6 +98,11 @@ pub async fn update_attributes(
     if let Some(o) = attrs.other_language_background {
         active.other_language_background = Set(Some(o));
     }
+    if let Some(gp) = &attrs.gp {
+        active.gp_name = Set(Some(gp.name.clone()));
+        active.gp_hpr_number = Set(gp.hpr_number.clone());
+        active.gp_practice = Set(gp.practice.clone());
+    }
     active.updated_at = Set(now);
     Ok(if is_new {
         active.insert(db).await?
@@ -144,6 +149,8 @@ pub async fn add_referral(
         redirected_to: Set(None),
         created_by: Set(Some(grant.actor)),
         created_at: Set(now),
+        referrer_name: Set(r.referrer.as_ref().map(|x| x.name.clone())),
+        referrer_organisation: Set(r.referrer.as_ref().and_then(|x| x.organisation.clone())),
     }
     .insert(db)
     .await
