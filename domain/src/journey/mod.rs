@@ -9,6 +9,7 @@ use crate::validation::{FieldError, bounded_text};
 mod attributes;
 mod conversations;
 mod courses;
+mod epikrise;
 mod goals;
 mod periods;
 mod referrals;
@@ -16,6 +17,7 @@ mod referrals;
 pub use attributes::*;
 pub use conversations::*;
 pub use courses::*;
+pub use epikrise::*;
 pub use goals::*;
 pub use periods::*;
 pub use referrals::*;
@@ -316,7 +318,10 @@ mod tests {
         let rules: Vec<_> = e.iter().map(|e| (e.field.as_str(), e.rule)).collect();
         assert_eq!(
             rules,
-            vec![("referrer.name", "length"), ("referrer.organisation", "length")]
+            vec![
+                ("referrer.name", "length"),
+                ("referrer.organisation", "length")
+            ]
         );
     }
 
@@ -344,10 +349,21 @@ mod tests {
             })
         );
         assert!(gp("Ola Fastlege", Some("1")).is_ok());
-        assert!(gp("Ola Fastlege", None).unwrap().gp.unwrap().hpr_number.is_none());
+        assert!(
+            gp("Ola Fastlege", None)
+                .unwrap()
+                .gp
+                .unwrap()
+                .hpr_number
+                .is_none()
+        );
         for bad in ["", "1234567890", "12a4", "-1"] {
             let e = gp("Ola Fastlege", Some(bad)).unwrap_err();
-            assert_eq!((e[0].field.as_str(), e[0].rule), ("gp.hpr_number", "format"), "{bad}");
+            assert_eq!(
+                (e[0].field.as_str(), e[0].rule),
+                ("gp.hpr_number", "format"),
+                "{bad}"
+            );
         }
         let e = gp("  ", None).unwrap_err();
         assert_eq!((e[0].field.as_str(), e[0].rule), ("gp.name", "length"));
