@@ -3,7 +3,8 @@
 //! FHIR R4 document (validated against the FHIR schema) and as a PDF, the
 //! veileder's assessment edited, then sent to the GP and to the specialist
 //! who referred; the participant's objection blocks it; a self-referral
-//! gets a message to the GP.
+//! gets a message to the GP; and the worklist lists completed periods
+//! whose epikrise is not sent.
 
 use chrono::{Duration, NaiveDate, Utc};
 use friskliv_tests::{PasskeyDevice, Reply, Session, TestApp, stories};
@@ -15,6 +16,7 @@ stories!(
     a_whole_period_ends_in_an_epikrise_to_the_gp_and_the_referrer,
     an_objection_blocks_drafting_and_sending,
     a_self_referral_gets_a_message_to_the_gp,
+    the_worklist_lists_completed_periods_without_a_sent_epikrise,
 );
 
 fn today() -> NaiveDate {
@@ -907,4 +909,79 @@ async fn a_self_referral_gets_a_message_to_the_gp(app: TestApp) {
     sent.assert_status(StatusCode::OK);
     assert_eq!(sent.body["kind"], "gp_message");
     assert_eq!(composition(&sent.body["document"])["status"], "final");
+}
+
+async fn the_worklist_lists_completed_periods_without_a_sent_epikrise(app: TestApp) {
+    let w = world(&app, "Frisklivssentralen").await;
+    let v = &w.veileder.token;
+    completed_period(&app, &w, 84).await;
+    // A second participant who objects is listed, flagged.
+    let q = participant(&app, w.centre, &w.veileder, "Quinn").await;
+    let q_world = World {
+        centre: w.centre,
+        veileder: staff(&app, w.centre, "veileder", "Veileder 2").await,
+        base: format!("/v1/centres/{}/participants/{}", w.centre, q.account_id),
+        p: q,
+    };
+    completed_period(&app, &q_world, 60).await;
+    put(
+        &app,
+        "/v1/me/epikrise-objection",
+        &q_world.p.token,
+        json!({"objects": true}),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let worklist = |token: String| {
+        let app = &app;
+        let path = format!("/v1/centres/{}/worklist", w.centre);
+        async move {
+            let reply = app.get(&path, Some(&token)).await;
+            reply.assert_status(StatusCode::OK);
+            reply.body["periods_without_sent_epikrise"].clone()
+        }
+    };
+    let listed = worklist(v.clone()).await;
+    let rows: Vec<(Value, Value, Value, Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["display_name"].clone(),
+                r["period"].clone(),
+                r["epikrise_status"].clone(),
+                r["epikrise_objection"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (json!("Per"), json!(1), Value::Null, json!(false)),
+            (json!("Quinn"), json!(1), Value::Null, json!(true)),
+        ]
+    );
+    assert_eq!(listed[0]["ended_on"], today().to_string());
+    // A draft is still to be sent; a sent one leaves the list.
+    let epikrise = format!("{}/periods/1/epikrise", w.base);
+    created(app.post(&epikrise, Some(v), json!({})).await);
+    let listed = worklist(v.clone()).await;
+    assert_eq!(listed[0]["epikrise_status"], "draft");
+    app.post(
+        &format!("{epikrise}/send"),
+        Some(v),
+        json!({"recipient_kind": "gp", "recipient_name": "Ola Fastlege",
+               "channel": "post", "sent_on": today().to_string()}),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let listed = worklist(v.clone()).await;
+    let names: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["display_name"])
+        .collect();
+    assert_eq!(names, vec![&json!("Quinn")]);
 }
