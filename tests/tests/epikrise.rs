@@ -616,6 +616,15 @@ async fn a_whole_period_ends_in_an_epikrise_to_the_gp_and_the_referrer(app: Test
         StatusCode::UNPROCESSABLE_ENTITY,
         Some(("sent_on", "not_future")),
     );
+    // Nor can it have been sent before it was drafted (today).
+    app.post(
+        &format!("{epikrise}/send"),
+        Some(v),
+        json!({"recipient_kind": "referrer", "recipient_name": "Kari Kardiolog",
+               "channel": "post", "sent_on": (today() - Duration::days(3)).to_string()}),
+    )
+    .await
+    .assert_problem(StatusCode::CONFLICT, Some(("sent_on", "after_draft")));
     // Then to the referrer, by post.
     let both = app
         .post(
