@@ -1045,6 +1045,38 @@ mod pdf {
             assert_eq!(win_ansi("→"), b"?".to_vec());
         }
 
+        fn document(lines: usize) -> serde_json::Value {
+            let paragraphs: String = (1..=lines)
+                .map(|n| format!("<p>Linje {n}: gå, søvn og ærlig vurdering &amp; mer</p>"))
+                .collect();
+            serde_json::json!({"resourceType": "Bundle", "type": "document", "entry": [
+                {"resource": {"resourceType": "Composition", "status": "final",
+                              "title": "Epikrise fra frisklivssentralen", "date": "2026-12-03T10:00:00Z",
+                              "section": [{"title": "Veileders vurdering",
+                                           "text": {"status": "generated",
+                                                    "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{paragraphs}</div>")}}]}},
+                {"resource": {"resourceType": "Patient", "name": [{"text": "Per"}], "birthDate": "1971-03"}},
+                {"resource": {"resourceType": "Organization", "name": "Frisklivssentralen"}},
+            ]})
+        }
+
+        #[test]
+        fn a_long_document_runs_over_several_a4_pages() {
+            // 4 header lines, a gap and a heading, then 120 lines of 13.5 pt
+            // on 730 pt a page: about 52 lines a page, so three pages.
+            let pdf = render(&document(120));
+            if let Ok(path) = std::env::var("FRISKLIV_PDF_SAMPLE") {
+                std::fs::write(path, &pdf).unwrap();
+            }
+            let text = String::from_utf8_lossy(&pdf);
+            assert!(text.starts_with("%PDF-"));
+            assert!(text.contains("/Count 3"), "{}", &text[..400]);
+            assert_eq!(text.matches("/Type /Page\n").count(), 3);
+            assert!(text.contains("/MediaBox [0 0 595 842]"));
+            assert!(text.contains("/BaseFont /Helvetica-Bold"));
+            assert!(text.contains("/Encoding /WinAnsiEncoding"));
+        }
+
         #[test]
         fn long_lines_wrap_at_word_boundaries() {
             let words = "ord ".repeat(40);
