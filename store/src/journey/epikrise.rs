@@ -19,6 +19,7 @@ use friskliv_domain::journey::{
 use friskliv_domain::outcomes::{Value, period_outcomes};
 use friskliv_domain::{FieldError, assessment};
 use poem_openapi::Object;
+use sea_orm::SqlErr;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -683,7 +684,7 @@ impl Store {
                     now,
                 );
                 let document = serde_json::to_string(&bundle).map_err(Error::internal)?;
-                let row = queries::save_draft(
+                let row = match queries::save_draft(
                     txn,
                     grant,
                     &period,
@@ -696,7 +697,20 @@ impl Store {
                     },
                     now,
                 )
-                .await?;
+                .await
+                {
+                    Ok(row) => row,
+                    // Another veileder drafted it at the same moment
+                    // (PostgreSQL; SQLite writers queue).
+                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                        return Err(Refusal::conflict(
+                            "epikrise-drafted",
+                            format!("the {kind} was drafted at the same moment; fetch it and edit that one"),
+                        )
+                        .into());
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let sendings = queries::sendings(txn, grant, &row).await?;
                 view_of(row, &period, &ctx, sendings)
             },
