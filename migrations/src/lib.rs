@@ -14,6 +14,7 @@ mod m20261125_000007_export_jobs;
 mod m20261125_000008_evaluation_areas;
 mod m20261203_000009_privacy_review;
 mod m20261203_000011_staff_resources;
+mod m20261203_000012_epikrise;
 mod m20261203_000013_followup_timepoints;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_evaluation_areas::Migration),
             Box::new(m20261203_000009_privacy_review::Migration),
             Box::new(m20261203_000011_staff_resources::Migration),
+            Box::new(m20261203_000012_epikrise::Migration),
             Box::new(m20261203_000013_followup_timepoints::Migration),
         ]
     }

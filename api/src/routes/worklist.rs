@@ -17,7 +17,7 @@ pub struct WorklistApi;
 
 #[OpenApi(tag = "ApiTags::Journey")]
 impl WorklistApi {
-    /// What to follow up today: referrals with no contact after 14 days, periods within 14 days of their end without an end conversation or week-12 test
+    /// What to follow up today: referrals with no contact after 14 days, periods within 14 days of their end without an end conversation or week-12 test, periods completed in the last 90 days whose epikrise is not sent
     #[oai(
         path = "/v1/centres/:centre_id/worklist",
         method = "get",

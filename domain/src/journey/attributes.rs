@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{dedup_sorted, done};
+use super::{dedup_sorted, done, text_field};
 use crate::consent::BirthMonth;
 use crate::identity::MunicipalityNumber;
 use crate::validation::FieldError;
@@ -60,8 +60,64 @@ wire_enum!(
     }
 );
 
+/// The participant's fastlege, who receives the epikrise (veileder 5.9.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct GpInput {
+    /// The GP's name, 1–200 characters.
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
+    pub name: String,
+    /// HPR number (Helsepersonellregisteret), 1–9 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(pattern = r"^[0-9]{1,9}$")))]
+    pub hpr_number: Option<String>,
+    /// The practice (legekontor), 1–200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
+    pub practice: Option<String>,
+}
+
+/// A valid fastlege.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gp {
+    pub name: String,
+    pub hpr_number: Option<String>,
+    pub practice: Option<String>,
+}
+
+impl GpInput {
+    fn parse(&self, errors: &mut Vec<FieldError>) -> Option<Gp> {
+        let before = errors.len();
+        let name = text_field("gp.name", &self.name, 200, errors);
+        let hpr_number = self.hpr_number.as_deref().and_then(|raw| {
+            let digits = raw.trim();
+            let ok = (1..=9).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit());
+            if !ok {
+                errors.push(FieldError::new(
+                    "gp.hpr_number",
+                    "format",
+                    "must be the HPR number, 1–9 digits",
+                ));
+            }
+            ok.then(|| digits.to_owned())
+        });
+        let practice = self
+            .practice
+            .as_deref()
+            .and_then(|raw| text_field("gp.practice", raw, 200, errors));
+        (errors.len() == before).then(|| Gp {
+            name: name.unwrap_or_default(),
+            hpr_number,
+            practice,
+        })
+    }
+}
+
 /// The participant attributes the indicators need, and no more (data
-/// minimisation, veileder 2831-2839). Fields left out are not changed.
+/// minimisation, veileder 2831-2839), and the fastlege the epikrise goes
+/// to. Fields left out are not changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ParticipantAttributesInput {
@@ -117,6 +173,10 @@ pub struct ParticipantAttributesInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub other_language_background: Option<bool>,
+    /// The participant's fastlege (replaces the one recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub gp: Option<GpInput>,
 }
 
 /// Valid participant attributes; `None` means "not given".
@@ -131,6 +191,7 @@ pub struct ParticipantAttributes {
     pub preferred_language: Option<String>,
     pub interpreter_needed: Option<bool>,
     pub other_language_background: Option<bool>,
+    pub gp: Option<Gp>,
 }
 
 impl ParticipantAttributesInput {
@@ -171,6 +232,7 @@ impl ParticipantAttributesInput {
             }
             ok.then(|| tag.to_ascii_lowercase())
         });
+        let gp = self.gp.as_ref().and_then(|gp| gp.parse(&mut errors));
         done(
             ParticipantAttributes {
                 birth_month,
@@ -182,6 +244,7 @@ impl ParticipantAttributesInput {
                 preferred_language,
                 interpreter_needed: self.interpreter_needed,
                 other_language_background: self.other_language_background,
+                gp,
             },
             errors,
         )

@@ -9,6 +9,7 @@ use crate::validation::{FieldError, bounded_text};
 mod attributes;
 mod conversations;
 mod courses;
+mod epikrise;
 mod goals;
 mod periods;
 mod referrals;
@@ -16,6 +17,7 @@ mod referrals;
 pub use attributes::*;
 pub use conversations::*;
 pub use courses::*;
+pub use epikrise::*;
 pub use goals::*;
 pub use periods::*;
 pub use referrals::*;
@@ -231,6 +233,7 @@ mod tests {
                 ReferralReason::Tobacco,
             ],
             referred_on: d("2026-11-20"),
+            referrer: None,
         }
         .parse(today)
         .unwrap();
@@ -242,6 +245,7 @@ mod tests {
             referrer_type: ReferrerType::SelfContact,
             reasons: vec![],
             referred_on: d("2026-11-27"),
+            referrer: None,
         }
         .parse(today)
         .unwrap_err();
@@ -254,6 +258,7 @@ mod tests {
             referrer_type: ReferrerType::Gp,
             reasons: vec![ReferralReason::Copd],
             referred_on: d("1999-12-31"),
+            referrer: None,
         };
         assert_eq!(too_early.clone().parse(today).unwrap_err()[0].rule, "range");
         assert!(
@@ -270,10 +275,98 @@ mod tests {
                 referrer_type: ReferrerType::Nav,
                 reasons: vec![ReferralReason::Other],
                 referred_on: d("2026-11-26"),
+                referrer: None,
             }
             .parse(today)
             .is_ok()
         );
+    }
+
+    #[test]
+    fn a_referrer_is_named_unless_the_participant_came_by_themselves() {
+        let today = d("2026-11-25");
+        let referral = |referrer_type, referrer: Option<ReferrerInput>| {
+            ReferralInput {
+                referrer_type,
+                reasons: vec![ReferralReason::Cardiovascular],
+                referred_on: today,
+                referrer,
+            }
+            .parse(today)
+        };
+        let named = |name: &str, organisation: Option<&str>| {
+            Some(ReferrerInput {
+                name: name.into(),
+                organisation: organisation.map(str::to_owned),
+            })
+        };
+        let ok = referral(
+            ReferrerType::SpecialistHealth,
+            named(" Kari Lege ", Some("OUS, hjertemedisin")),
+        )
+        .unwrap();
+        assert_eq!(
+            ok.referrer,
+            Some(Referrer {
+                name: "Kari Lege".into(),
+                organisation: Some("OUS, hjertemedisin".into())
+            })
+        );
+        let e = referral(ReferrerType::SelfContact, named("Meg selv", None)).unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].rule), ("referrer", "consistent"));
+        let e = referral(ReferrerType::Nav, named(" ", Some(&"x".repeat(201)))).unwrap_err();
+        let rules: Vec<_> = e.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        assert_eq!(
+            rules,
+            vec![
+                ("referrer.name", "length"),
+                ("referrer.organisation", "length")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_gp_has_a_name_and_perhaps_an_hpr_number() {
+        let today = d("2026-11-25");
+        let gp = |name: &str, hpr: Option<&str>| {
+            ParticipantAttributesInput {
+                gp: Some(GpInput {
+                    name: name.into(),
+                    hpr_number: hpr.map(str::to_owned),
+                    practice: Some("Sentrum legekontor".into()),
+                }),
+                ..Default::default()
+            }
+            .parse(today)
+        };
+        let ok = gp("Ola Fastlege", Some(" 123456789 ")).unwrap();
+        assert_eq!(
+            ok.gp,
+            Some(Gp {
+                name: "Ola Fastlege".into(),
+                hpr_number: Some("123456789".into()),
+                practice: Some("Sentrum legekontor".into()),
+            })
+        );
+        assert!(gp("Ola Fastlege", Some("1")).is_ok());
+        assert!(
+            gp("Ola Fastlege", None)
+                .unwrap()
+                .gp
+                .unwrap()
+                .hpr_number
+                .is_none()
+        );
+        for bad in ["", "1234567890", "12a4", "-1"] {
+            let e = gp("Ola Fastlege", Some(bad)).unwrap_err();
+            assert_eq!(
+                (e[0].field.as_str(), e[0].rule),
+                ("gp.hpr_number", "format"),
+                "{bad}"
+            );
+        }
+        let e = gp("  ", None).unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].rule), ("gp.name", "length"));
     }
 
     #[test]

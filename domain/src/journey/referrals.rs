@@ -73,6 +73,27 @@ wire_enum!(
     }
 );
 
+/// Who wrote the referral, so that the epikrise can go back to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct ReferrerInput {
+    /// The referrer's name, 1–200 characters.
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
+    pub name: String,
+    /// Their organisation, e.g. the hospital department, 1–200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
+    pub organisation: Option<String>,
+}
+
+/// A valid referrer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Referrer {
+    pub name: String,
+    pub organisation: Option<String>,
+}
+
 /// A referral or self-contact as the veileder records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
@@ -84,6 +105,11 @@ pub struct ReferralInput {
     pub reasons: Vec<ReferralReason>,
     /// The referral's date, YYYY-MM-DD (2000-01-01 to tomorrow).
     pub referred_on: NaiveDate,
+    /// Who referred (not for self-contact): the epikrise goes to them too
+    /// when they are not the GP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub referrer: Option<ReferrerInput>,
 }
 
 /// A valid referral: at least one reason, sorted and without duplicates.
@@ -92,6 +118,7 @@ pub struct Referral {
     pub referrer_type: ReferrerType,
     pub reasons: Vec<ReferralReason>,
     pub referred_on: NaiveDate,
+    pub referrer: Option<Referrer>,
 }
 
 impl ReferralInput {
@@ -118,11 +145,31 @@ impl ReferralInput {
             DATE_SLACK_DAYS,
             &mut errors,
         );
+        let referrer = match (&self.referrer, self.referrer_type) {
+            (Some(_), ReferrerType::SelfContact) => {
+                errors.push(FieldError::new(
+                    "referrer",
+                    "consistent",
+                    "a self-contact has no referrer",
+                ));
+                None
+            }
+            (Some(r), _) => {
+                let name = text_field("referrer.name", &r.name, 200, &mut errors);
+                let organisation = r
+                    .organisation
+                    .as_deref()
+                    .and_then(|raw| text_field("referrer.organisation", raw, 200, &mut errors));
+                name.map(|name| Referrer { name, organisation })
+            }
+            (None, _) => None,
+        };
         done(
             Referral {
                 referrer_type: self.referrer_type,
                 reasons,
                 referred_on: self.referred_on,
+                referrer,
             },
             errors,
         )

@@ -5,6 +5,7 @@
 pub mod consents;
 pub mod diary;
 pub mod entities;
+pub mod epikrise;
 pub mod identity;
 pub mod journey;
 pub mod reports;

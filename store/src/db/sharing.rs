@@ -48,6 +48,14 @@ pub enum StaffAction {
     /// Indicators: diary-based ones under `summaries`, assessment-based ones
     /// under `assessments`; either suffices to ask.
     ReadOutcomes,
+    /// Drafting a period's epikrise (or message to the GP), or editing the
+    /// draft's assessment: casework, with the test values and indicators
+    /// the participant shares with the centre.
+    DraftEpikrise,
+    /// Viewing a drafted or sent epikrise (JSON, FHIR or PDF).
+    ReadEpikrise,
+    /// Recording that an epikrise was sent.
+    SendEpikrise,
 }
 
 /// The consents an action needs.
@@ -56,6 +64,8 @@ pub enum Needs {
     Nothing,
     Scope(ConsentScope),
     AnyOf(&'static [ConsentScope]),
+    /// None, but the grant carries (and the log names) those held.
+    IfHeld(&'static [ConsentScope]),
 }
 
 impl StaffAction {
@@ -72,6 +82,9 @@ impl StaffAction {
             StaffAction::RecordAssessment => "record_assessment",
             StaffAction::ReadAssessments => "read_assessments",
             StaffAction::ReadOutcomes => "read_outcomes",
+            StaffAction::DraftEpikrise => "draft_epikrise",
+            StaffAction::ReadEpikrise => "read_epikrise",
+            StaffAction::SendEpikrise => "send_epikrise",
         }
     }
 
@@ -83,13 +96,16 @@ impl StaffAction {
             | StaffAction::RecordConsent
             | StaffAction::ConfirmConsent
             | StaffAction::WriteJourney
-            | StaffAction::RecordAssessment => true,
+            | StaffAction::RecordAssessment
+            | StaffAction::DraftEpikrise
+            | StaffAction::SendEpikrise => true,
             StaffAction::ReadSummary
             | StaffAction::ReadEntries
             | StaffAction::ReadConsents
             | StaffAction::ReadJourney
             | StaffAction::ReadAssessments
-            | StaffAction::ReadOutcomes => false,
+            | StaffAction::ReadOutcomes
+            | StaffAction::ReadEpikrise => false,
         }
     }
 
@@ -103,12 +119,17 @@ impl StaffAction {
             StaffAction::ReadOutcomes => {
                 Needs::AnyOf(&[ConsentScope::Summaries, ConsentScope::Assessments])
             }
+            StaffAction::DraftEpikrise => {
+                Needs::IfHeld(&[ConsentScope::Summaries, ConsentScope::Assessments])
+            }
             StaffAction::RecordConsent
             | StaffAction::ConfirmConsent
             | StaffAction::ReadConsents
             | StaffAction::ReadJourney
             | StaffAction::WriteJourney
-            | StaffAction::RecordAssessment => Needs::Nothing,
+            | StaffAction::RecordAssessment
+            | StaffAction::ReadEpikrise
+            | StaffAction::SendEpikrise => Needs::Nothing,
         }
     }
 }
@@ -303,10 +324,11 @@ async fn consented(
     centre_id: Uuid,
     action: StaffAction,
 ) -> Result<Result<Vec<(ConsentScope, Uuid)>, Refusal>, DbErr> {
-    let wanted: Vec<ConsentScope> = match action.needs() {
-        Needs::Nothing => Vec::new(),
-        Needs::Scope(scope) => vec![scope],
-        Needs::AnyOf(scopes) => scopes.to_vec(),
+    let (wanted, optional): (Vec<ConsentScope>, bool) = match action.needs() {
+        Needs::Nothing => (Vec::new(), true),
+        Needs::Scope(scope) => (vec![scope], false),
+        Needs::AnyOf(scopes) => (scopes.to_vec(), false),
+        Needs::IfHeld(scopes) => (scopes.to_vec(), true),
     };
     let mut held = Vec::new();
     for scope in &wanted {
@@ -314,7 +336,7 @@ async fn consented(
             held.push((*scope, c.id));
         }
     }
-    Ok(if wanted.is_empty() || !held.is_empty() {
+    Ok(if optional || !held.is_empty() {
         Ok(held)
     } else {
         let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();

@@ -1,5 +1,6 @@
-//! The veileder's worklist (issue 13): referrals nobody has followed up, and
-//! periods near their end that lack what the end needs. Each row names a
+//! The veileder's worklist (issue 13): referrals nobody has followed up,
+//! periods near their end that lack what the end needs, and completed
+//! periods whose epikrise is not sent. Each row names a
 //! participant of the centre, so reading it writes one access-log row per
 //! participant listed.
 
@@ -7,11 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use friskliv_domain::assessment::Timepoint;
-use friskliv_domain::journey::{ConversationKind, PeriodStatus};
+use friskliv_domain::journey::{ConversationKind, EpikriseKind, EpikriseStatus, PeriodStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::{account, assessment, conversation, course, period, referral};
+use super::entities::{
+    account, assessment, conversation, course, epikrise, participant_profile, period, referral,
+};
 use super::sharing::{Actor, LOG_ROWS_PER_STATEMENT, LogRow, write_log};
 use crate::error::Refusal;
 
@@ -31,9 +34,24 @@ pub struct EndingPeriod {
     pub has_week12_test: bool,
 }
 
+/// Completed periods this far back are listed until their epikrise is
+/// sent; older ones are history, not follow-up.
+pub const EPIKRISE_WORKLIST_DAYS: u64 = 90;
+
+pub struct UnsentEpikrise {
+    pub period: period::Model,
+    pub display_name: String,
+    /// `draft` when drafted, `None` when not yet drafted.
+    pub epikrise_status: Option<String>,
+    /// The participant objects to an epikrise: listed so the veileder
+    /// knows it is not to be sent.
+    pub objects: bool,
+}
+
 pub struct Worklist {
     pub referrals: Vec<WaitingReferral>,
     pub periods: Vec<EndingPeriod>,
+    pub epikrises: Vec<UnsentEpikrise>,
 }
 
 /// The centre's worklist on `today`, with the access-log rows it writes.
@@ -135,8 +153,47 @@ pub async fn worklist(
         .into_iter()
         .filter(|p| !ended_conversation.contains(&p.id) || !tested.contains(&p.id))
         .collect();
+    let completed = period::Entity::find()
+        .filter(period::Column::CentreId.eq(centre_id))
+        .filter(period::Column::Status.eq(PeriodStatus::Completed.as_str()))
+        .filter(period::Column::EndedOn.gte(today - Days::new(EPIKRISE_WORKLIST_DAYS)))
+        .order_by_asc(period::Column::EndedOn)
+        .order_by_asc(period::Column::Id)
+        .all(db)
+        .await?;
+    let mut epikrise_status: BTreeMap<Uuid, String> = BTreeMap::new();
+    let completed_ids: Vec<Uuid> = completed.iter().map(|p| p.id).collect();
+    for chunk in completed_ids.chunks(LOG_ROWS_PER_STATEMENT) {
+        for e in epikrise::Entity::find()
+            .filter(epikrise::Column::PeriodId.is_in(chunk.iter().copied()))
+            .filter(epikrise::Column::Kind.eq(EpikriseKind::Epikrise.as_str()))
+            .all(db)
+            .await?
+        {
+            epikrise_status.insert(e.period_id, e.status);
+        }
+    }
+    let unsent: Vec<period::Model> = completed
+        .into_iter()
+        .filter(|p| {
+            epikrise_status.get(&p.id).map(String::as_str) != Some(EpikriseStatus::Sent.as_str())
+        })
+        .collect();
+    let mut objecting: BTreeSet<Uuid> = BTreeSet::new();
+    let unsent_people: Vec<Uuid> = unsent.iter().map(|p| p.participant_id).collect();
+    for chunk in unsent_people.chunks(LOG_ROWS_PER_STATEMENT) {
+        for p in participant_profile::Entity::find()
+            .filter(participant_profile::Column::AccountId.is_in(chunk.iter().copied()))
+            .filter(participant_profile::Column::EpikriseObjection.eq(true))
+            .all(db)
+            .await?
+        {
+            objecting.insert(p.account_id);
+        }
+    }
     let mut people: BTreeSet<Uuid> = waiting.iter().map(|r| r.participant_id).collect();
     people.extend(ending.iter().map(|p| p.participant_id));
+    people.extend(unsent_people);
     let people: Vec<Uuid> = people.into_iter().collect();
     let mut names: BTreeMap<Uuid, String> = BTreeMap::new();
     for chunk in people.chunks(LOG_ROWS_PER_STATEMENT) {
@@ -180,6 +237,15 @@ pub async fn worklist(
                 display_name: name(&p.participant_id),
                 has_end_conversation: ended_conversation.contains(&p.id),
                 has_week12_test: tested.contains(&p.id),
+                period: p,
+            })
+            .collect(),
+        epikrises: unsent
+            .into_iter()
+            .map(|p| UnsentEpikrise {
+                display_name: name(&p.participant_id),
+                epikrise_status: epikrise_status.get(&p.id).cloned(),
+                objects: objecting.contains(&p.participant_id),
                 period: p,
             })
             .collect(),

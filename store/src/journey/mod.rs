@@ -8,6 +8,7 @@
 //! `assessments` consent. A participant reaches only their own records.
 
 pub mod assessments;
+pub mod epikrise;
 pub mod goals;
 pub mod periods;
 pub mod progress;

@@ -38,6 +38,29 @@ pub struct ParticipantAttributesView {
     pub interpreter_needed: Option<bool>,
     #[oai(skip_serializing_if_is_none)]
     pub other_language_background: Option<bool>,
+    /// The fastlege the epikrise goes to.
+    #[oai(skip_serializing_if_is_none)]
+    pub gp: Option<GpView>,
+}
+
+/// The participant's fastlege.
+#[derive(Object, Clone)]
+pub struct GpView {
+    pub name: String,
+    /// HPR number.
+    #[oai(skip_serializing_if_is_none)]
+    pub hpr_number: Option<String>,
+    /// The practice (legekontor).
+    #[oai(skip_serializing_if_is_none)]
+    pub practice: Option<String>,
+}
+
+pub fn gp_view(p: &participant_profile::Model) -> Option<GpView> {
+    p.gp_name.as_ref().map(|name| GpView {
+        name: name.clone(),
+        hpr_number: p.gp_hpr_number.clone(),
+        practice: p.gp_practice.clone(),
+    })
 }
 
 pub fn attributes_view(
@@ -56,9 +79,11 @@ pub fn attributes_view(
             preferred_language: None,
             interpreter_needed: None,
             other_language_background: None,
+            gp: None,
         });
     };
     Ok(ParticipantAttributesView {
+        gp: gp_view(&p),
         participant_id,
         birth_month: crate::db::sharing::birth_month_of(Some(&p)).map(|b| b.to_wire()),
         sex: stored_opt("sex", p.sex.as_deref())?,
@@ -88,11 +113,30 @@ pub struct ReferralView {
     pub triage_decided_on: Option<NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
     pub redirected_to: Option<String>,
+    /// Who referred, when recorded.
+    #[oai(skip_serializing_if_is_none)]
+    pub referrer: Option<ReferrerView>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The person who wrote the referral.
+#[derive(Object, Clone)]
+pub struct ReferrerView {
+    pub name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub organisation: Option<String>,
+}
+
+pub fn referrer_view(r: &referral::Model) -> Option<ReferrerView> {
+    r.referrer_name.as_ref().map(|name| ReferrerView {
+        name: name.clone(),
+        organisation: r.referrer_organisation.clone(),
+    })
 }
 
 pub fn referral_view(r: referral::Model) -> Result<ReferralView> {
     Ok(ReferralView {
+        referrer: referrer_view(&r),
         id: r.id,
         referrer_type: stored_enum("referrer_type", &r.referrer_type)?,
         reasons: stored_json("reasons", &r.reasons)?,

@@ -1,9 +1,9 @@
 //! `GET /v1/centres/{c}/worklist`: what the veileder should follow up
-//! (guideline: contact after a referral, and an end conversation with the
-//! week-12 test before a period ends).
+//! (guideline: contact after a referral, an end conversation with the
+//! week-12 test before a period ends, and the epikrise after it).
 
 use chrono::NaiveDate;
-use friskliv_domain::journey::ReferrerType;
+use friskliv_domain::journey::{EpikriseStatus, ReferrerType};
 use poem_openapi::Object;
 use uuid::Uuid;
 
@@ -40,12 +40,30 @@ pub struct PeriodEndingIncomplete {
     pub has_week12_test: bool,
 }
 
+/// A period completed in the last 90 days whose epikrise is not sent (not
+/// drafted, or still a draft).
+#[derive(Object)]
+pub struct PeriodWithoutSentEpikrise {
+    pub participant_id: Uuid,
+    pub display_name: String,
+    /// The period's number n.
+    pub period: u32,
+    pub ended_on: NaiveDate,
+    /// `draft` when drafted; absent when not yet drafted.
+    #[oai(skip_serializing_if_is_none)]
+    pub epikrise_status: Option<EpikriseStatus>,
+    /// The participant objects to an epikrise: it is not to be sent.
+    pub epikrise_objection: bool,
+}
+
 #[derive(Object)]
 pub struct Worklist {
     /// Oldest first.
     pub referrals_without_contact: Vec<ReferralWithoutContact>,
     /// Nearest end first.
     pub periods_ending_incomplete: Vec<PeriodEndingIncomplete>,
+    /// Earliest end first.
+    pub periods_without_sent_epikrise: Vec<PeriodWithoutSentEpikrise>,
 }
 
 impl Store {
@@ -90,6 +108,23 @@ impl Store {
                     has_week12_test: e.has_week12_test,
                 })
                 .collect(),
+            periods_without_sent_epikrise: found
+                .epikrises
+                .into_iter()
+                .map(|u| {
+                    Ok(PeriodWithoutSentEpikrise {
+                        participant_id: u.period.participant_id,
+                        display_name: u.display_name,
+                        period: u32::try_from(u.period.seq).unwrap_or_default(),
+                        ended_on: u.period.ended_on.unwrap_or(u.period.planned_end),
+                        epikrise_status: crate::error::stored_opt(
+                            "epikrise status",
+                            u.epikrise_status.as_deref(),
+                        )?,
+                        epikrise_objection: u.objects,
+                    })
+                })
+                .collect::<Result<_>>()?,
         })
     }
 }

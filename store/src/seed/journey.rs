@@ -209,6 +209,7 @@ pub fn plan_journey(
         },
         reasons,
         referred_on: start - Duration::days(rng.random_range(7..=30)),
+        referrer: None,
     };
     let due = start + Duration::days(PERIOD_PLANNED_DAYS);
     let (status, ended_on) = match plan.adherence {
@@ -461,6 +462,7 @@ pub async fn write_journey(
         preferred_language: Set(Some("nb".to_owned())),
         interpreter_needed: Set(Some(j.interpreter)),
         other_language_background: Set(Some(j.interpreter)),
+        ..Default::default()
     }
     .insert(db)
     .await?;
@@ -482,6 +484,7 @@ pub async fn write_journey(
         redirected_to: Set(None),
         created_by: Set(None),
         created_at: Set(now),
+        ..Default::default()
     }
     .insert(db)
     .await?;

@@ -1,13 +1,14 @@
 //! The journey at the centre (DOMAIN.md §2) under
 //! `/v1/centres/{centre_id}/participants/{participant_id}/…`: attributes,
-//! referrals and triage, follow-up periods, conversations, goals, courses and
-//! assessments. Each handler parses the request and hands it to one use case
+//! referrals and triage, follow-up periods, conversations, goals, courses,
+//! assessments, and the epikrise to the GP and the referrer. Each handler parses the request and hands it to one use case
 //! of the store, which authorises through `Store::as_staff` (logging the
 //! access in the same transaction); journey records are the centre's
 //! casework (no consent scope), assessments are read only under
 //! `assessments` consent.
 
 mod assessments;
+mod epikrise;
 mod goals;
 mod periods;
 mod referrals;
@@ -15,6 +16,7 @@ mod referrals;
 use super::ApiTags;
 
 pub use assessments::AssessmentsApi;
+pub use epikrise::EpikriseApi;
 pub use goals::GoalsApi;
 pub use periods::{CoursesApi, PeriodsApi};
 pub use referrals::ReferralsApi;
@@ -26,6 +28,7 @@ pub type JourneyApi = (
     GoalsApi,
     CoursesApi,
     AssessmentsApi,
+    EpikriseApi,
 );
 
 pub fn api() -> JourneyApi {
@@ -35,5 +38,6 @@ pub fn api() -> JourneyApi {
         GoalsApi,
         CoursesApi,
         AssessmentsApi,
+        EpikriseApi,
     )
 }

@@ -9,6 +9,8 @@ pub mod consent;
 pub mod conversation;
 pub mod course;
 pub mod diary_entry;
+pub mod epikrise;
+pub mod epikrise_sending;
 pub mod evaluation_area;
 pub mod export_audit;
 pub mod export_job;

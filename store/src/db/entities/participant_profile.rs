@@ -22,6 +22,11 @@ pub struct Model {
     pub preferred_language: Option<String>,
     pub interpreter_needed: Option<bool>,
     pub other_language_background: Option<bool>,
+    /// The fastlege the epikrise goes to.
+    pub gp_name: Option<String>,
+    /// HPR number, 1–9 digits.
+    pub gp_hpr_number: Option<String>,
+    pub gp_practice: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

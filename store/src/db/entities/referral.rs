@@ -18,6 +18,9 @@ pub struct Model {
     pub redirected_to: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// Who referred, when the veileder recorded it (the epikrise's second recipient).
+    pub referrer_name: Option<String>,
+    pub referrer_organisation: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
