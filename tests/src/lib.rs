@@ -262,6 +262,14 @@ impl TestApp {
         code.display_grouped()
     }
 
+    /// A signed-in staff member of `centre` in `role`: an operator's invite,
+    /// registered on a new software passkey named `name`.
+    pub async fn staff(&self, centre: uuid::Uuid, role: &str, name: &str) -> Session {
+        let code = self.invite_staff(centre, role).await;
+        self.register_ok(&mut PasskeyDevice::new(name), &code, name)
+            .await
+    }
+
     /// Registers a passkey on `device` with an invite code; returns the
     /// ceremony's final reply (a session on success).
     pub async fn register(

@@ -32,12 +32,6 @@ struct World {
     base: String,
 }
 
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
-
 async fn participant(app: &TestApp, centre: Uuid, veileder: &Session, name: &str) -> Session {
     let invite = app
         .post(
@@ -57,7 +51,7 @@ async fn participant(app: &TestApp, centre: Uuid, veileder: &Session, name: &str
 
 async fn world(app: &TestApp, centre_name: &str) -> World {
     let centre = app.create_centre(centre_name, "0301").await;
-    let veileder = staff(app, centre, "veileder", "Veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     let p = participant(app, centre, &veileder, "Per").await;
     let base = format!("/v1/centres/{centre}/participants/{}", p.account_id);
     World {
@@ -681,7 +675,7 @@ async fn a_whole_period_ends_in_an_epikrise_to_the_gp_and_the_referrer(app: Test
     let other = app
         .create_centre("Frisklivssentralen i Bærum", "3201")
         .await;
-    let outsider = staff(&app, other, "veileder", "Utenfor").await;
+    let outsider = app.staff(other, "veileder", "Utenfor").await;
     app.get(&epikrise, Some(&outsider.token))
         .await
         .assert_problem(StatusCode::FORBIDDEN, None);
@@ -928,7 +922,7 @@ async fn the_worklist_lists_completed_periods_without_a_sent_epikrise(app: TestA
     let q = participant(&app, w.centre, &w.veileder, "Quinn").await;
     let q_world = World {
         centre: w.centre,
-        veileder: staff(&app, w.centre, "veileder", "Veileder 2").await,
+        veileder: app.staff(w.centre, "veileder", "Veileder 2").await,
         base: format!("/v1/centres/{}/participants/{}", w.centre, q.account_id),
         p: q,
     };

@@ -11,7 +11,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDate, Utc};
 use friskliv_store::seed::{SeedOptions, seed_demo};
-use friskliv_tests::{PasskeyDevice, Session, TestApp, stories};
+use friskliv_tests::{PasskeyDevice, TestApp, stories};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -39,12 +39,6 @@ fn last_year() -> i32 {
 /// A seeding "now" late last year, so every seeded period starts in it.
 fn late_last_year() -> chrono::DateTime<Utc> {
     format!("{}-12-20T12:00:00Z", last_year()).parse().unwrap()
-}
-
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
 }
 
 fn counts(row: &Value) -> Vec<(String, Option<u64>, String)> {
@@ -78,8 +72,8 @@ async fn outcome_tables_never_show_small_counts(app: TestApp) {
     )
     .await
     .unwrap();
-    let evaluator = staff(&app, centre, "evaluator", "Evaluator").await;
-    let outsider = staff(&app, other, "evaluator", "Outsider").await;
+    let evaluator = app.staff(centre, "evaluator", "Evaluator").await;
+    let outsider = app.staff(other, "evaluator", "Outsider").await;
     let year = last_year();
     let path = format!("/v1/exports/outcomes?year={year}&group_by=sex,age_band");
     let reply = app.get(&path, Some(&evaluator.token)).await;
@@ -142,7 +136,7 @@ async fn outcome_tables_never_show_small_counts(app: TestApp) {
     app.get(&format!("{path}&centre_id={centre}"), Some(&outsider.token))
         .await
         .assert_status(StatusCode::FORBIDDEN);
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     app.get(&path, Some(&veileder.token))
         .await
         .assert_status(StatusCode::FORBIDDEN);
@@ -275,8 +269,8 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
     let oslo = app.create_centre("Frisklivssentralen i Oslo", "0301").await;
     let bergen = seeded_centre(&app, "Frisklivssentralen i Bergen", "4601", 7).await;
     let kinn = seeded_centre(&app, "Frisklivssentralen i Kinn", "4602", 8).await;
-    let evaluator = staff(&app, oslo, "evaluator", "Evaluator").await;
-    let admin = staff(&app, oslo, "centre_admin", "Admin").await;
+    let evaluator = app.staff(oslo, "evaluator", "Evaluator").await;
+    let admin = app.staff(oslo, "centre_admin", "Admin").await;
     let account: Uuid = evaluator.account_id.parse().unwrap();
     // The seeded year holds the county's table; the scopes an evaluator
     // is shown alongside it are asked for the year before, since one
@@ -475,8 +469,8 @@ async fn evaluators_export_the_areas_they_are_granted(app: TestApp) {
 /// share with research and walked 777 m, three do not and walked 555 m.
 async fn research_extract_holds_only_consenting_participants(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
-    let evaluator = staff(&app, centre, "evaluator", "Evaluator").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
+    let evaluator = app.staff(centre, "evaluator", "Evaluator").await;
     let start: NaiveDate = format!("{}-11-02", last_year()).parse().unwrap();
     for k in 0..9 {
         let invite = app
@@ -766,7 +760,7 @@ async fn research_extract_holds_only_consenting_participants(app: TestApp) {
     .await;
     assert_eq!(statuses, vec![json!("failed"), json!("running")]);
     let outsider_centre = app.create_centre("Annen", "4601").await;
-    let outsider = staff(&app, outsider_centre, "evaluator", "Outsider").await;
+    let outsider = app.staff(outsider_centre, "evaluator", "Outsider").await;
     app.post(
         "/v1/exports/research",
         Some(&outsider.token),

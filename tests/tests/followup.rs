@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use friskliv_migrations::{Migrator, MigratorTrait};
-use friskliv_tests::{PasskeyDevice, Reply, Session, TestApp, stories};
+use friskliv_tests::{PasskeyDevice, Reply, TestApp, stories};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
 use serde_json::{Value, json};
@@ -16,12 +16,6 @@ fn today() -> NaiveDate {
     Utc::now()
         .with_timezone(&chrono_tz::Europe::Oslo)
         .date_naive()
-}
-
-async fn staff(app: &TestApp, centre: uuid::Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
 }
 
 fn created(reply: Reply) -> Value {
@@ -54,7 +48,7 @@ async fn timepoints(app: &TestApp) -> Vec<String> {
 
 async fn maintenance_at_6_and_12_months_after_the_period(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     let v = &veileder.token;
     let invite = created(
         app.post(

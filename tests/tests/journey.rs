@@ -30,15 +30,9 @@ struct World {
     base: String,
 }
 
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
-
 async fn world(app: &TestApp) -> World {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(app, centre, "veileder", "Veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     let invite = app
         .post(
             &format!("/v1/centres/{centre}/invites"),
@@ -602,7 +596,7 @@ async fn periods_follow_their_rules(app: TestApp) {
     assert_eq!(second["period"], 2);
     // Another centre's veileder cannot touch the journey.
     let other = app.create_centre("Annen sentral", "4601").await;
-    let outsider = staff(&app, other, "veileder", "Outsider").await;
+    let outsider = app.staff(other, "veileder", "Outsider").await;
     app.get(&format!("{}/periods", w.base), Some(&outsider.token))
         .await
         .assert_status(StatusCode::FORBIDDEN);
@@ -853,7 +847,7 @@ async fn outcomes_show_only_what_is_shared(app: TestApp) {
     );
     assert!(o.get("money_saved_nok").is_none());
     // Evaluators and other centres never see a participant's outcomes.
-    let evaluator = staff(&app, w.centre, "evaluator", "Evaluator").await;
+    let evaluator = app.staff(w.centre, "evaluator", "Evaluator").await;
     app.get(&path, Some(&evaluator.token))
         .await
         .assert_status(StatusCode::FORBIDDEN);

@@ -17,12 +17,6 @@ stories!(
     staff_resources_are_recorded_by_the_centre_admin,
 );
 
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
-
 async fn participant(app: &TestApp, centre: Uuid, veileder: &Session, name: &str) -> Session {
     let invite = app
         .post(
@@ -117,8 +111,8 @@ async fn kostra_counts_persons_who_used_an_offer(app: TestApp) {
     let centre = app
         .create_centre("Interkommunal frisklivssentral", "0301")
         .await;
-    let admin = staff(&app, centre, "centre_admin", "Admin").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
+    let admin = app.staff(centre, "centre_admin", "Admin").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     let v = &veileder.token;
     let person = |name, sex, municipality, referrer, referred_on| Person {
         name,
@@ -334,7 +328,7 @@ async fn kostra_counts_persons_who_used_an_offer(app: TestApp) {
     );
     // Only the centre's own staff see it.
     let other = app.create_centre("Annen sentral", "4601").await;
-    let outsider = staff(&app, other, "veileder", "Outsider").await;
+    let outsider = app.staff(other, "veileder", "Outsider").await;
     app.get(
         &format!("/v1/centres/{centre}/worklist"),
         Some(&outsider.token),
@@ -345,9 +339,9 @@ async fn kostra_counts_persons_who_used_an_offer(app: TestApp) {
 
 async fn staff_resources_are_recorded_by_the_centre_admin(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let admin = staff(&app, centre, "centre_admin", "Admin").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
-    let evaluator = staff(&app, centre, "evaluator", "Evaluator").await;
+    let admin = app.staff(centre, "centre_admin", "Admin").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
+    let evaluator = app.staff(centre, "evaluator", "Evaluator").await;
     let path = format!("/v1/centres/{centre}/staff-resources/{}", year());
     let body = json!({"resources": [
         {"profession": "physiotherapist", "hours_per_week": 56.25},

@@ -3,18 +3,11 @@
 //! period; period counts are their own columns.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use friskliv_tests::{PasskeyDevice, Reply, Session, TestApp, stories};
+use friskliv_tests::{PasskeyDevice, Reply, TestApp, stories};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 stories!(a_renewed_participant_is_one_person_and_two_periods);
-
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
 
 fn created(reply: Reply) -> Value {
     reply.assert_status(StatusCode::CREATED);
@@ -64,8 +57,8 @@ fn count(row: &Value, measure: &str) -> Option<u64> {
 
 async fn a_renewed_participant_is_one_person_and_two_periods(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
-    let evaluator = staff(&app, centre, "evaluator", "Evaluator").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
+    let evaluator = app.staff(centre, "evaluator", "Evaluator").await;
     let v = &veileder.token;
     // Periods of last year, a year that has ended.
     let year = Utc::now()

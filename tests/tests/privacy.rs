@@ -36,12 +36,6 @@ fn last_year() -> i32 {
     today().year() - 1
 }
 
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
-
 async fn participant(
     app: &TestApp,
     inviter: &Session,
@@ -145,8 +139,8 @@ async fn execute(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
 async fn journey_records_stay_with_their_centre(app: TestApp) {
     let a = app.create_centre("Frisklivssentralen A", "0301").await;
     let b = app.create_centre("Frisklivssentralen B", "4601").await;
-    let veileder_a = staff(&app, a, "veileder", "Veileder A").await;
-    let veileder_b = staff(&app, b, "veileder", "Veileder B").await;
+    let veileder_a = app.staff(a, "veileder", "Veileder A").await;
+    let veileder_b = app.staff(b, "veileder", "Veileder B").await;
     let p = participant(&app, &veileder_a, a, "Per", json!({})).await;
     for centre in [a, b] {
         for scope in ["summaries", "assessments"] {
@@ -325,7 +319,7 @@ async fn journey_records_stay_with_their_centre(app: TestApp) {
 
 async fn guardian_invites_are_for_under_16s_only(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     let year = today().year();
     let adult = participant(
         &app,
@@ -440,9 +434,9 @@ async fn guardian_invites_are_for_under_16s_only(app: TestApp) {
 async fn oral_consent_takes_two_people(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
     let other = app.create_centre("Annen sentral", "4601").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
-    let admin = staff(&app, centre, "centre_admin", "Admin").await;
-    let veileder_other = staff(&app, other, "veileder", "Annen veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
+    let admin = app.staff(centre, "centre_admin", "Admin").await;
+    let veileder_other = app.staff(other, "veileder", "Annen veileder").await;
     let p = participant(&app, &veileder, centre, "Per", json!({})).await;
     let base = format!("/v1/centres/{centre}/participants/{}", p.account_id);
     let summary = format!("{base}/summary");
@@ -630,9 +624,9 @@ async fn export_jobs_belong_to_their_requester(app: TestApp) {
     )
     .await
     .unwrap();
-    let mine = staff(&app, centre, "evaluator", "Evaluator").await;
-    let colleague = staff(&app, centre, "evaluator", "Colleague").await;
-    let admin = staff(&app, centre, "centre_admin", "Admin").await;
+    let mine = app.staff(centre, "evaluator", "Evaluator").await;
+    let colleague = app.staff(centre, "evaluator", "Colleague").await;
+    let admin = app.staff(centre, "centre_admin", "Admin").await;
     let started = app
         .post(
             "/v1/exports/research",
@@ -691,7 +685,7 @@ async fn outcome_tables_cannot_be_differenced(app: TestApp) {
         .await
         .unwrap();
     }
-    let evaluator = staff(&app, bergen, "evaluator", "Evaluator").await;
+    let evaluator = app.staff(bergen, "evaluator", "Evaluator").await;
     let account: Uuid = evaluator.account_id.parse().unwrap();
     friskliv_api::cli::grant_evaluation(
         &app.config,
@@ -759,7 +753,7 @@ async fn outcome_tables_cannot_be_differenced(app: TestApp) {
         .assert_status(StatusCode::OK);
 
     // A period added late to the year would stand out on its own…
-    let late_veileder = staff(&app, kinn, "veileder", "Late").await;
+    let late_veileder = app.staff(kinn, "veileder", "Late").await;
     let late_participant = participant(&app, &late_veileder, kinn, "Ny", json!({})).await;
     created(
         app.post(
@@ -812,8 +806,8 @@ async fn outcome_tables_cannot_be_differenced(app: TestApp) {
 /// band, so it is dropped — and the requester is told only "fewer than 5".
 async fn extract_reports_name_no_small_class(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
-    let evaluator = staff(&app, centre, "evaluator", "Evaluator").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
+    let evaluator = app.staff(centre, "evaluator", "Evaluator").await;
     let start = format!("{}-10-05", last_year());
     for k in 0..10 {
         let p = participant(&app, &veileder, centre, &format!("Deltaker {k}"), json!({})).await;
@@ -961,7 +955,9 @@ async fn no_export_body_shows_an_unsuppressed_small_count(app: TestApp) {
         for request in 0..3 {
             // A new evaluator per request: one requester's tables of a year
             // are limited, and this property is about each body alone.
-            let evaluator = staff(&app, centre, "evaluator", &format!("E{case}.{request}")).await;
+            let evaluator = app
+                .staff(centre, "evaluator", &format!("E{case}.{request}"))
+                .await;
             let dims: Vec<&str> = Dimension::ALL
                 .iter()
                 .filter(|_| rng.random_bool(0.35))
@@ -1066,7 +1062,7 @@ async fn no_export_body_shows_an_unsuppressed_small_count(app: TestApp) {
 /// the whole centre in a stable order.
 async fn the_caseload_comes_a_page_at_a_time(app: TestApp) {
     let centre = app.create_centre("Frisklivssentralen", "0301").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
     let mut people = Vec::new();
     // Two share a name: the id breaks the tie.
     for name in ["Ola", "Kari", "Per", "Kari", "Anne"] {

@@ -7,19 +7,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use friskliv_store::seed::{SeedOptions, seed_demo};
-use friskliv_tests::{PasskeyDevice, Session, TestApp, stories};
+use friskliv_tests::{TestApp, stories};
 use reqwest::StatusCode;
 use sea_orm::{FromQueryResult, JsonValue, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 stories!(kostra_report_matches_the_raw_rows_and_is_restricted);
-
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
 
 async fn rows(app: &TestApp, sql: &str) -> Vec<JsonValue> {
     let db = app.db().await;
@@ -158,10 +152,10 @@ async fn kostra_report_matches_the_raw_rows_and_is_restricted(app: TestApp) {
     )
     .await
     .unwrap();
-    let admin = staff(&app, centre, "centre_admin", "Admin").await;
-    let evaluator = staff(&app, centre, "evaluator", "Evaluator").await;
-    let veileder = staff(&app, centre, "veileder", "Veileder").await;
-    let outsider = staff(&app, other, "centre_admin", "Outsider").await;
+    let admin = app.staff(centre, "centre_admin", "Admin").await;
+    let evaluator = app.staff(centre, "evaluator", "Evaluator").await;
+    let veileder = app.staff(centre, "veileder", "Veileder").await;
+    let outsider = app.staff(other, "centre_admin", "Outsider").await;
     let year = now.year();
     let mut suppressed_somewhere = false;
     for y in [year - 1, year] {

@@ -31,12 +31,6 @@ struct World {
     q: Session,
 }
 
-async fn staff(app: &TestApp, centre: Uuid, role: &str, name: &str) -> Session {
-    let code = app.invite_staff(centre, role).await;
-    app.register_ok(&mut PasskeyDevice::new(name), &code, name)
-        .await
-}
-
 async fn participant_at(
     app: &TestApp,
     inviter: &Session,
@@ -66,10 +60,10 @@ async fn participant_at(
 async fn world(app: &TestApp) -> World {
     let centre_a = app.create_centre("Frisklivssentralen A", "0301").await;
     let centre_b = app.create_centre("Frisklivssentralen B", "4601").await;
-    let admin_a = staff(app, centre_a, "centre_admin", "Admin A").await;
-    let veileder_a = staff(app, centre_a, "veileder", "Veileder A").await;
-    let veileder_b = staff(app, centre_b, "veileder", "Veileder B").await;
-    let evaluator_a = staff(app, centre_a, "evaluator", "Evaluator A").await;
+    let admin_a = app.staff(centre_a, "centre_admin", "Admin A").await;
+    let veileder_a = app.staff(centre_a, "veileder", "Veileder A").await;
+    let veileder_b = app.staff(centre_b, "veileder", "Veileder B").await;
+    let evaluator_a = app.staff(centre_a, "evaluator", "Evaluator A").await;
     let (p, p_device) = participant_at(app, &veileder_a, centre_a, "Per", json!({})).await;
     let (q, _) = participant_at(app, &veileder_a, centre_a, "Quinn", json!({})).await;
     // P logs a walk and a night.
@@ -1280,9 +1274,9 @@ fn count_of(reply: &Value, list: &str) -> usize {
 /// of the exports, which are audited on their own.
 async fn journey_and_export_matrix(app: TestApp) {
     let w = world(&app).await;
-    let admin_b = staff(&app, w.centre_b, "centre_admin", "Admin B").await;
-    let evaluator_b = staff(&app, w.centre_b, "evaluator", "Evaluator B").await;
-    let evaluator_a2 = staff(&app, w.centre_a, "evaluator", "Evaluator A2").await;
+    let admin_b = app.staff(w.centre_b, "centre_admin", "Admin B").await;
+    let evaluator_b = app.staff(w.centre_b, "evaluator", "Evaluator B").await;
+    let evaluator_a2 = app.staff(w.centre_a, "evaluator", "Evaluator A2").await;
     let p_id = w.p.account_id.clone();
     let va: Who = (&w.veileder_a, "Veileder A");
     let aa: Who = (&w.admin_a, "Admin A");
