@@ -358,6 +358,13 @@ async fn staff_resources_are_recorded_by_the_centre_admin(app: TestApp) {
     put(veileder.token.clone(), body.clone())
         .await
         .assert_status(StatusCode::FORBIDDEN);
+    // Who may record is judged before what was sent.
+    put(
+        veileder.token.clone(),
+        json!({"resources": [{"profession": "nurse", "hours_per_week": 1.0, "specified": "x"}]}),
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
     put(
         admin.token.clone(),
         json!({"resources": [

@@ -10,7 +10,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use crate::auth::{BearerAuth, authenticate};
 use crate::body::JsonBody;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::params::{Bounded, Format, IdParam, MunicipalityParam};
 use crate::state::AppState;
 use friskliv_domain::kostra::StaffResourcesInput;
@@ -113,10 +113,9 @@ impl ReportsApi {
     ) -> ApiResult<Json<StaffResources>> {
         let principal = authenticate(&state, &auth).await?;
         let centre_id = centre_id.get("centre_id")?;
-        let resources = body.0.parse().map_err(ApiError::validation_many)?;
         let resources = state
             .store
-            .set_staff_resources(&principal, centre_id, year.0.0, resources)
+            .set_staff_resources(&principal, centre_id, year.0.0, body.0)
             .await?;
         Ok(Json(resources))
     }

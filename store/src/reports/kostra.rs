@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use friskliv_domain::FieldError;
 use friskliv_domain::disclosure::Cell;
-use friskliv_domain::kostra::{self, Profession, StaffResource};
+use friskliv_domain::kostra::{self, Profession, StaffResource, StaffResourcesInput};
 use friskliv_domain::{AccountRole, MunicipalityNumber};
 use poem_openapi::Object;
 use uuid::Uuid;
@@ -356,15 +356,17 @@ impl Store {
         principal: &Principal,
         centre_id: Uuid,
         year: i32,
-        resources: Vec<StaffResource>,
+        input: StaffResourcesInput,
     ) -> Result<StaffResources> {
         let now = self.clock.now();
+        // Who may record is judged before what they sent.
         if principal.staff_role_at(centre_id)? != AccountRole::CentreAdmin {
             return Err(
                 Refusal::forbidden("only the centre's admin records its staff resources").into(),
             );
         }
         report_year(year, crate::clock::today(now))?;
+        let resources = input.parse().map_err(Refusal::Invalid)?;
         self.writing(async |txn| {
             queries::replace_staff_resources(
                 txn,
