@@ -446,6 +446,34 @@ fn journey(spec: &mut Json) {
             .expect("period end body")
             .set("$ref", Json::from(format!("#/components/schemas/{schema}")));
     }
+    // The epikrise document is JSON (`application/fhir+json` is a JSON media
+    // type), so clients and checkers read it as a Bundle, not as bytes; its
+    // full rules are FHIR R4's own schema, which the stories validate against.
+    spec.path_mut(&["components", "schemas"])
+        .expect("schemas")
+        .set("FhirDocumentBundle", fhir_document_bundle());
+    let bundle_ref = json!({"$ref": "#/components/schemas/FhirDocumentBundle"});
+    *spec
+        .operation_mut("getEpikriseFhir")
+        .and_then(|op| {
+            op.path_mut(&[
+                "responses",
+                "200",
+                "content",
+                "application/fhir+json",
+                "schema",
+            ])
+        })
+        .expect("getEpikriseFhir 200") = Json::from(bundle_ref.clone());
+    spec.path_mut(&[
+        "components",
+        "schemas",
+        "EpikriseView",
+        "properties",
+        "document",
+    ])
+    .expect("EpikriseView.document")
+    .replace_schema(bundle_ref);
     // Staff record oral consent only.
     spec.path_mut(&[
         "components",
@@ -459,6 +487,47 @@ fn journey(spec: &mut Json) {
 }
 
 /// Invites (routes/centres.rs) and passkey ceremonies (routes/auth.rs).
+/// The shape every epikrise and GP message has (store/src/journey/epikrise.rs
+/// `bundle`): a FHIR R4 `Bundle` of type `document` whose first entry is
+/// the `Composition`.
+fn fhir_document_bundle() -> Json {
+    Json::from(json!({
+        "type": "object",
+        "title": "FhirDocumentBundle",
+        "description": "A FHIR R4 Bundle of type `document`; the first entry's resource is the `Composition`. See https://hl7.org/fhir/R4/documents.html.",
+        "required": ["resourceType", "type", "identifier", "timestamp", "entry"],
+        "properties": {
+            "resourceType": {"type": "string", "enum": ["Bundle"]},
+            "type": {"type": "string", "enum": ["document"]},
+            "identifier": {
+                "type": "object",
+                "required": ["system", "value"],
+                "properties": {
+                    "system": {"type": "string"},
+                    "value": {"type": "string"},
+                },
+            },
+            "timestamp": {"type": "string", "format": "date-time"},
+            "entry": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["fullUrl", "resource"],
+                    "properties": {
+                        "fullUrl": {"type": "string"},
+                        "resource": {
+                            "type": "object",
+                            "required": ["resourceType"],
+                            "properties": {"resourceType": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+        },
+    }))
+}
+
 fn identity(spec: &mut Json) {
     let schemas = spec.path_mut(&["components", "schemas"]).expect("schemas");
     let invite = schemas.get_mut("InviteRequest").expect("InviteRequest");

@@ -123,6 +123,25 @@ fn assert_valid_fhir_document(bundle: &Value) {
     }
 }
 
+/// Clients and contract checkers read the document by the spec, so what is
+/// served must be what `getEpikriseFhir` and `EpikriseView.document` declare.
+async fn assert_matches_the_declared_bundle(app: &TestApp, bundle: &Value) {
+    let spec = app.get("/v1/openapi.json", None).await.body;
+    let fhir_path = "/v1/centres/{centre_id}/participants/{participant_id}/periods/{period}/epikrise/fhir";
+    let declared = &spec["paths"][fhir_path]["get"]["responses"]["200"]["content"]
+        ["application/fhir+json"]["schema"]["$ref"];
+    assert_eq!(declared, "#/components/schemas/FhirDocumentBundle");
+    assert_eq!(
+        spec["components"]["schemas"]["EpikriseView"]["properties"]["document"]["$ref"],
+        "#/components/schemas/FhirDocumentBundle"
+    );
+    let schema = &spec["components"]["schemas"]["FhirDocumentBundle"];
+    let validator = jsonschema::validator_for(schema).expect("the declared schema compiles");
+    let errors: Vec<String> = validator.iter_errors(bundle).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "served Bundle is not what the spec declares: {errors:?}");
+    assert!(!validator.is_valid(&json!({"resourceType": "Bundle", "type": "collection"})));
+}
+
 fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
     bundle["entry"]
         .as_array()
@@ -525,6 +544,7 @@ async fn a_whole_period_ends_in_an_epikrise_to_the_gp_and_the_referrer(app: Test
     fhir.assert_status(StatusCode::OK);
     assert_eq!(fhir.content_type, "application/fhir+json");
     assert_eq!(&fhir.body, bundle);
+    assert_matches_the_declared_bundle(&app, bundle).await;
 
     // The veileder edits the assessment; the Bundle's section follows.
     let edited = put(
