@@ -8,6 +8,7 @@ use crate::validation::FieldError;
 
 wire_enum!(
     /// What a consent lets the centre see.
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     ConsentScope {
         Summaries => "summaries",
         Entries => "entries",

@@ -24,6 +24,7 @@ pub const EARLIEST_YEAR: i32 = 2000;
 
 wire_enum!(
     /// The diaries a participant keeps.
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     EntryKind {
         Activity => "activity",
         Food => "food",
@@ -36,6 +37,7 @@ wire_enum!(
 
 wire_enum!(
     /// Who made the entry.
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     EntrySource {
         Participant => "participant",
         Proxy => "proxy",
@@ -43,7 +45,9 @@ wire_enum!(
     }
 );
 
-wire_enum!(ActivityType {
+wire_enum!(
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+    ActivityType {
     Walking => "walking",
     Running => "running",
     Cycling => "cycling",
@@ -56,13 +60,17 @@ wire_enum!(ActivityType {
     Other => "other",
 });
 
-wire_enum!(Intensity {
+wire_enum!(
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+    Intensity {
     Light => "light",
     Moderate => "moderate",
     Vigorous => "vigorous",
 });
 
-wire_enum!(Meal {
+wire_enum!(
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+    Meal {
     Breakfast => "breakfast",
     Lunch => "lunch",
     Dinner => "dinner",
@@ -71,7 +79,9 @@ wire_enum!(Meal {
     Other => "other",
 });
 
-wire_enum!(CessationMedication {
+wire_enum!(
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+    CessationMedication {
     None => "none",
     NicotineReplacement => "nicotine_replacement",
     Varenicline => "varenicline",
@@ -79,7 +89,9 @@ wire_enum!(CessationMedication {
     Other => "other",
 });
 
-wire_enum!(TobaccoProduct {
+wire_enum!(
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+    TobaccoProduct {
     Cigarettes => "cigarettes",
     Snus => "snus",
     ECigarettes => "e_cigarettes",
@@ -87,6 +99,7 @@ wire_enum!(TobaccoProduct {
 
 /// Aktivitetsdagbok: one bout of activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Activity {
     pub activity_type: ActivityType,
@@ -128,6 +141,7 @@ pub struct Activity {
 
 /// Matdagbok: one meal or snack. Its time is the entry's `occurred_at`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Food {
     pub meal: Meal,
@@ -204,6 +218,7 @@ pub struct Food {
 /// One night (Consensus Sleep Diary core). The entry's `occurred_at` is the
 /// final awakening, so the night counts for the morning it ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Sleep {
     /// RFC 3339 with offset.
@@ -248,6 +263,7 @@ pub struct Sleep {
 
 /// Røykfri dagbok: one day's use. The day is the entry's diary day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Tobacco {
     /// 0–200.
@@ -283,6 +299,7 @@ pub struct Tobacco {
 
 /// The day's sitting time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Sitting {
     /// Hours spent sitting that day, 0–24.
@@ -317,6 +334,7 @@ impl TobaccoProduct {
 /// What one pack/box of a product costs: participants know this, not the
 /// price of one cigarette.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct PackPrice {
     /// One of the attempt's `products`, each at most once.
@@ -357,6 +375,7 @@ impl ProductPrice {
 /// A quit attempt: which products, from when, and what a pack/box of each
 /// costs (for "money saved").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct QuitAttempt {
     /// YYYY-MM-DD.
@@ -418,6 +437,7 @@ impl QuitAttempt {
 /// A diary entry as a phone sends it. Exactly one of the kind fields is
 /// present, the one for the entry's kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct DiaryEntryInput {
     /// The client's version of this entry, ≥ 1, raised on every edit.

@@ -50,6 +50,19 @@ macro_rules! wire_enum {
     };
 }
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("friskliv_domain");
+
+// A date crosses the FFI as its ISO text (YYYY-MM-DD), as on the wire.
+#[cfg(feature = "uniffi")]
+use chrono::NaiveDate;
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(NaiveDate, String, {
+    remote,
+    lower: |date| date.to_string(),
+    try_lift: |text| Ok(text.parse::<NaiveDate>()?),
+});
+
 pub mod assessment;
 pub mod consent;
 pub mod diary;

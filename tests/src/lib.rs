@@ -205,6 +205,38 @@ impl TestApp {
         })
     }
 
+    /// Stops the server (as an outage does); the database stays. Requests
+    /// to [`TestApp::base`] then fail to connect until [`TestApp::start`].
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// Starts the server again on the same address and database.
+    pub async fn start(&mut self) {
+        assert!(self.server.is_none(), "the server is already running");
+        let mut config = self.config.clone();
+        config.bind = format!(
+            "{}:{}",
+            self.base.host_str().expect("host"),
+            self.base.port().expect("port")
+        )
+        .parse()
+        .expect("address");
+        let app = Application::build(config)
+            .await
+            .expect("the application starts again");
+        let (tx, rx) = oneshot::channel::<()>();
+        self.server = Some(tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        })));
+        self.shutdown = Some(tx);
+    }
+
     /// A direct connection to the test database, for arranging states that
     /// only time would otherwise produce (an expired invite or session).
     pub async fn db(&self) -> DatabaseConnection {
