@@ -127,9 +127,10 @@ fn assert_valid_fhir_document(bundle: &Value) {
 /// served must be what `getEpikriseFhir` and `EpikriseView.document` declare.
 async fn assert_matches_the_declared_bundle(app: &TestApp, bundle: &Value) {
     let spec = app.get("/v1/openapi.json", None).await.body;
-    let fhir_path = "/v1/centres/{centre_id}/participants/{participant_id}/periods/{period}/epikrise/fhir";
-    let declared = &spec["paths"][fhir_path]["get"]["responses"]["200"]["content"]
-        ["application/fhir+json"]["schema"]["$ref"];
+    let fhir_path =
+        "/v1/centres/{centre_id}/participants/{participant_id}/periods/{period}/epikrise/fhir";
+    let declared = &spec["paths"][fhir_path]["get"]["responses"]["200"]["content"]["application/fhir+json"]
+        ["schema"]["$ref"];
     assert_eq!(declared, "#/components/schemas/FhirDocumentBundle");
     assert_eq!(
         spec["components"]["schemas"]["EpikriseView"]["properties"]["document"]["$ref"],
@@ -137,8 +138,14 @@ async fn assert_matches_the_declared_bundle(app: &TestApp, bundle: &Value) {
     );
     let schema = &spec["components"]["schemas"]["FhirDocumentBundle"];
     let validator = jsonschema::validator_for(schema).expect("the declared schema compiles");
-    let errors: Vec<String> = validator.iter_errors(bundle).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "served Bundle is not what the spec declares: {errors:?}");
+    let errors: Vec<String> = validator
+        .iter_errors(bundle)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "served Bundle is not what the spec declares: {errors:?}"
+    );
     assert!(!validator.is_valid(&json!({"resourceType": "Bundle", "type": "collection"})));
 }
 
