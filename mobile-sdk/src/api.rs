@@ -51,6 +51,19 @@ impl Api {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Result<T> {
+        let body = body.map(|b| serde_json::to_vec(b).expect("a Value serialises"));
+        self.send_bytes(method, path, token, body).await
+    }
+
+    /// The same with a body already serialised (the sync batch, built from
+    /// the outbox's stored JSON without parsing it again).
+    pub(crate) async fn send_bytes<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<T> {
         let url = self
             .base
             .join(path.trim_start_matches('/'))
@@ -60,7 +73,9 @@ impl Api {
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
-            request = request.json(body);
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let response = request.send().await.map_err(offline)?;
         let status = response.status();
@@ -131,10 +146,11 @@ pub(crate) struct SyncResponse {
     pub results: Vec<SyncItemResult>,
 }
 
-/// `GET /v1/me/changes`.
+/// `GET /v1/me/changes`. The changes stay raw JSON until the store reads
+/// what it needs of each.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ChangePage {
-    pub changes: Vec<Value>,
+    pub changes: Vec<Box<serde_json::value::RawValue>>,
     pub next_cursor: String,
     pub has_more: bool,
 }

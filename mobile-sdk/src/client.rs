@@ -56,7 +56,7 @@ type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// One participant's app: the local store, the server and the session.
 pub struct Friskliv {
     pub(crate) api: api::Api,
-    pub(crate) store: store::LocalStore,
+    pub(crate) store: Arc<store::LocalStore>,
     sessions: Arc<dyn SessionStorage>,
     token: Mutex<Option<String>>,
     pub(crate) sync_turn: tokio::sync::Mutex<()>,
@@ -73,7 +73,7 @@ impl Friskliv {
     ) -> Result<Self> {
         Ok(Friskliv {
             api: api::Api::new(base_url)?,
-            store: store::LocalStore::open(database_path)?,
+            store: Arc::new(store::LocalStore::open(database_path)?),
             token: Mutex::new(sessions.load_token()),
             sessions,
             sync_turn: tokio::sync::Mutex::new(()),
@@ -200,8 +200,10 @@ impl Friskliv {
             )
             .await?;
         let _ = session.expires_at;
+        let account = account(&session.account)?;
+        self.store.bind_account(&account.account_id)?;
         self.set_token(Some(session.token));
-        account(&session.account)
+        Ok(account)
     }
 
     /// The signed-in account.

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use friskliv_domain::diary::{DiaryEntryInput, EntryContent, EntryKind, EntrySource};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::error::{FieldProblem, Result, SdkError};
@@ -62,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 const CURSOR_KEY: &str = "change_cursor";
+const ACCOUNT_KEY: &str = "account_id";
 
 /// A diary entry as this phone holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +125,28 @@ pub(crate) struct OutboxItem {
     pub kind: EntryKind,
     pub op: &'static str,
     pub version: i64,
-    pub body: Option<Value>,
+    /// The entry's JSON as queued (absent for a delete).
+    pub body: Option<String>,
+    /// Its place in the queue (a later edit moves it to the back).
+    pub seq: i64,
+}
+
+/// What the change feed says about an entry, apart from its content.
+#[derive(Debug, serde::Deserialize)]
+struct ChangeHead {
+    entry_id: String,
+    kind: String,
+    version: i64,
+    #[serde(default)]
+    deleted: bool,
+    #[serde(default)]
+    change: Option<i64>,
+    #[serde(default)]
+    diary_day: Option<String>,
+    #[serde(default)]
+    occurred_at: Option<String>,
+    #[serde(default)]
+    proxy_by: Option<String>,
 }
 
 /// What the server said about one pushed item.
@@ -302,28 +325,32 @@ impl LocalStore {
     }
 
     /// The oldest `limit` queued writes.
-    pub(crate) fn outbox(&self, limit: usize) -> Result<Vec<OutboxItem>> {
+    /// The oldest `limit` queued writes queued after `after_seq` (0: all).
+    pub(crate) fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxItem>> {
         self.with(|tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT entry_id, kind, op, version, body FROM outbox ORDER BY seq LIMIT ?1",
+                "SELECT entry_id, kind, op, version, body, seq FROM outbox WHERE seq > ?1
+                 ORDER BY seq LIMIT ?2",
             )?;
-            let rows = stmt.query_map([limit as i64], |r| {
+            let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
                 ))
             })?;
             rows.map(|row| {
-                let (entry_id, kind, op, version, body) = row?;
+                let (entry_id, kind, op, version, body, seq) = row?;
                 Ok(OutboxItem {
                     entry_id,
                     kind: parse_kind(&kind)?,
                     op: if op == "delete" { "delete" } else { "upsert" },
                     version,
-                    body: body.map(|b| serde_json::from_str(&b)).transpose()?,
+                    body,
+                    seq,
                 })
             })
             .collect()
@@ -338,30 +365,30 @@ impl LocalStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.with(|tx| {
+            let mut dequeue =
+                tx.prepare_cached("DELETE FROM outbox WHERE entry_id = ?1 AND version = ?2")?;
+            let mut acknowledge = tx.prepare_cached(
+                "UPDATE entries SET synced_version = ?2, change = COALESCE(?3, change)
+                 WHERE entry_id = ?1",
+            )?;
             for (item, outcome) in answers {
-                let still_queued = tx.execute(
-                    "DELETE FROM outbox WHERE entry_id = ?1 AND version = ?2",
-                    params![item.entry_id, item.version],
-                )? == 1;
+                let still_queued = dequeue.execute(params![item.entry_id, item.version])? == 1;
                 match outcome {
                     PushOutcome::Acknowledged { version, change } => {
-                        tx.execute(
-                            "UPDATE entries SET synced_version = ?2, change = COALESCE(?3, change)
-                             WHERE entry_id = ?1",
-                            params![item.entry_id, version, change],
-                        )?;
+                        acknowledge.execute(params![item.entry_id, version, change])?;
                     }
                     PushOutcome::Conflict { server } => {
                         if still_queued {
+                            let raw = server.to_string();
                             keep_conflict(
                                 tx,
                                 &item,
                                 ConflictReason::Conflict,
-                                Some(&server),
+                                Some(&raw),
                                 None,
                                 now,
                             )?;
-                            adopt(tx, &server, now)?;
+                            adopt(tx, &serde_json::from_str(&raw)?, &raw, now)?;
                         }
                     }
                     PushOutcome::Rejected { detail, errors } => {
@@ -398,37 +425,48 @@ impl LocalStore {
     /// transaction: a crash replays the page, never skips it.
     pub(crate) fn apply_changes(
         &self,
-        changes: &[Value],
+        changes: &[Box<RawValue>],
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<Applied> {
         self.with(|tx| {
             let mut applied = Applied::default();
-            for change in changes {
-                let entry_id = text(change, "entry_id")?;
-                let server_version = change["version"]
-                    .as_i64()
-                    .ok_or_else(|| SdkError::unreadable("change", "no version"))?;
-                let queued: Option<OutboxItem> = queued_item(tx, entry_id)?;
-                if let Some(item) = queued {
-                    if server_version < item.version {
-                        // The local edit is newer; it goes up on the next push.
+            let mut known = tx.prepare_cached(
+                "SELECT version, synced_version, change, EXISTS (SELECT 1 FROM outbox o WHERE o.entry_id = e.entry_id)
+                 FROM entries e WHERE entry_id = ?1",
+            )?;
+            for raw in changes {
+                let head: ChangeHead = serde_json::from_str(raw.get())
+                    .map_err(|e| SdkError::unreadable("change", e))?;
+                let local: Option<(i64, Option<i64>, Option<i64>, bool)> = known
+                    .query_row([&head.entry_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()?;
+                match local {
+                    // This phone's own write, already acknowledged by its push.
+                    Some((version, Some(synced), change, false))
+                        if version == head.version
+                            && synced == head.version
+                            && change == head.change =>
+                    {
                         continue;
                     }
-                    tx.execute("DELETE FROM outbox WHERE entry_id = ?1", [entry_id])?;
-                    if !same_write(&item, change) {
-                        keep_conflict(
-                            tx,
-                            &item,
-                            ConflictReason::Conflict,
-                            Some(change),
-                            None,
-                            now,
-                        )?;
-                        applied.conflicts += 1;
+                    Some((_, _, _, true)) => {
+                        let Some(item) = queued_item(tx, &head.entry_id)? else {
+                            continue;
+                        };
+                        if head.version < item.version {
+                            // The local edit is newer; it goes up on the next push.
+                            continue;
+                        }
+                        tx.execute("DELETE FROM outbox WHERE entry_id = ?1", [&head.entry_id])?;
+                        if !same_write(&item, &head, raw.get()) {
+                            keep_conflict(tx, &item, ConflictReason::Conflict, Some(raw.get()), None, now)?;
+                            applied.conflicts += 1;
+                        }
+                        adopt(tx, &head, raw.get(), now)?;
                     }
+                    _ => adopt(tx, &head, raw.get(), now)?,
                 }
-                adopt(tx, change, now)?;
                 applied.changes += 1;
             }
             tx.execute(
@@ -530,16 +568,44 @@ impl LocalStore {
         })
     }
 
-    /// Forgets everything this phone holds (after erasure).
-    pub(crate) fn wipe(&self) -> Result<()> {
+    /// Makes this store `account_id`'s. A store that held another
+    /// participant's diary is emptied first (a shared or handed-on phone
+    /// must not show one participant's diary to the next); returns whether
+    /// it was.
+    pub(crate) fn bind_account(&self, account_id: &str) -> Result<bool> {
         self.with(|tx| {
-            tx.execute_batch(
-                "DELETE FROM outbox; DELETE FROM conflicts; DELETE FROM entries;
-                 DELETE FROM sync_state; DELETE FROM cached;",
+            let holder: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM sync_state WHERE key = ?1",
+                    [ACCOUNT_KEY],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let emptied = holder.as_deref().is_some_and(|h| h != account_id);
+            if emptied {
+                empty(tx)?;
+            }
+            tx.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![ACCOUNT_KEY, account_id],
             )?;
-            Ok(())
+            Ok(emptied)
         })
     }
+
+    /// Forgets everything this phone holds (after erasure).
+    pub(crate) fn wipe(&self) -> Result<()> {
+        self.with(empty)
+    }
+}
+
+fn empty(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM outbox; DELETE FROM conflicts; DELETE FROM entries;
+         DELETE FROM sync_state; DELETE FROM cached;",
+    )?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -568,12 +634,6 @@ fn parse_kind(raw: &str) -> Result<EntryKind> {
     })
 }
 
-fn text<'a>(value: &'a Value, key: &str) -> Result<&'a str> {
-    value[key]
-        .as_str()
-        .ok_or_else(|| SdkError::unreadable("change", format!("no {key}")))
-}
-
 /// Replaces the outbox item for an entry: edits of a queued entry collapse
 /// into one item, and it moves to the back of the queue.
 fn queue(
@@ -595,20 +655,21 @@ fn queue(
 }
 
 fn queued_item(tx: &Transaction<'_>, entry_id: &str) -> Result<Option<OutboxItem>> {
-    let row: Option<(String, String, i64, Option<String>)> = tx
+    let row: Option<(String, String, i64, Option<String>, i64)> = tx
         .query_row(
-            "SELECT kind, op, version, body FROM outbox WHERE entry_id = ?1",
+            "SELECT kind, op, version, body, seq FROM outbox WHERE entry_id = ?1",
             [entry_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    row.map(|(kind, op, version, body)| {
+    row.map(|(kind, op, version, body, seq)| {
         Ok(OutboxItem {
             entry_id: entry_id.to_owned(),
             kind: parse_kind(&kind)?,
             op: if op == "delete" { "delete" } else { "upsert" },
             version,
-            body: body.map(|b| serde_json::from_str(&b)).transpose()?,
+            body,
+            seq,
         })
     })
     .transpose()
@@ -637,17 +698,21 @@ fn content(kind: EntryKind, entry: &DiaryEntryInput) -> Option<EntryContent> {
 
 /// Whether a change in the feed is this queued write, acknowledged by a
 /// push whose answer never arrived.
-fn same_write(item: &OutboxItem, change: &Value) -> bool {
-    if change["version"].as_i64() != Some(item.version) {
+fn same_write(item: &OutboxItem, head: &ChangeHead, raw: &str) -> bool {
+    if head.version != item.version {
         return false;
     }
-    let server = entry_input(change).ok().flatten();
     let local: Option<DiaryEntryInput> = item
         .body
-        .as_ref()
-        .and_then(|b| serde_json::from_value(b.clone()).ok());
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok());
+    let server: Option<DiaryEntryInput> = if head.deleted {
+        None
+    } else {
+        serde_json::from_str(raw).ok()
+    };
     match (local, server) {
-        (None, None) => true,
+        (None, None) => head.deleted,
         (Some(local), Some(server)) => {
             let server_is_participant = server.source != Some(EntrySource::Proxy);
             server_is_participant && content(item.kind, &local) == content(item.kind, &server)
@@ -656,15 +721,18 @@ fn same_write(item: &OutboxItem, change: &Value) -> bool {
     }
 }
 
-/// Makes the server's entry this phone's entry.
-fn adopt(tx: &Transaction<'_>, view: &Value, now: DateTime<Utc>) -> Result<()> {
-    let entry_id = text(view, "entry_id")?;
-    let kind = text(view, "kind")?;
-    let version = view["version"].as_i64().unwrap_or(0);
-    let change = view["change"].as_i64();
-    let input = entry_input(view)?;
-    let body = input.as_ref().map(serde_json::to_string).transpose()?;
-    tx.execute(
+/// Makes the server's entry this phone's entry. The feed's JSON is kept
+/// as it came (a `DiaryEntryInput` reads it, ignoring the bookkeeping
+/// fields), after checking that it reads as one.
+fn adopt(tx: &Transaction<'_>, head: &ChangeHead, raw: &str, now: DateTime<Utc>) -> Result<()> {
+    let body = if head.deleted {
+        None
+    } else {
+        serde_json::from_str::<DiaryEntryInput>(raw)
+            .map_err(|e| SdkError::unreadable("entry", e))?;
+        Some(raw)
+    };
+    let mut upsert = tx.prepare_cached(
         "INSERT INTO entries (entry_id, kind, version, deleted, diary_day, occurred_at, body, proxy_by,
                               synced_version, change, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?3, ?9, ?10)
@@ -673,19 +741,19 @@ fn adopt(tx: &Transaction<'_>, view: &Value, now: DateTime<Utc>) -> Result<()> {
            occurred_at = excluded.occurred_at, body = excluded.body, proxy_by = excluded.proxy_by,
            synced_version = excluded.synced_version, change = excluded.change,
            updated_at = excluded.updated_at",
-        params![
-            entry_id,
-            kind,
-            version,
-            input.is_none(),
-            view["diary_day"].as_str(),
-            view["occurred_at"].as_str(),
-            body,
-            view["proxy_by"].as_str(),
-            change,
-            now_text(now),
-        ],
     )?;
+    upsert.execute(params![
+        head.entry_id,
+        head.kind,
+        head.version,
+        head.deleted,
+        head.diary_day,
+        head.occurred_at,
+        body,
+        head.proxy_by,
+        head.change,
+        now_text(now),
+    ])?;
     Ok(())
 }
 
@@ -699,7 +767,7 @@ fn keep_conflict(
     tx: &Transaction<'_>,
     item: &OutboxItem,
     reason: ConflictReason,
-    server: Option<&Value>,
+    server: Option<&str>,
     problem: Option<(&str, &[FieldProblem])>,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -722,8 +790,8 @@ fn keep_conflict(
                 ConflictReason::Rejected => "rejected",
             },
             item.version,
-            item.body.as_ref().map(Value::to_string),
-            server.map(Value::to_string),
+            item.body,
+            server,
             problem,
             now_text(now),
         ],

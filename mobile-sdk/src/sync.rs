@@ -1,7 +1,7 @@
 //! The sync engine: push the outbox, then pull the change feed.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::{ChangePage, SyncResponse};
 use crate::client::Friskliv;
@@ -45,25 +45,72 @@ impl Friskliv {
         let _one_at_a_time = self.sync_turn.lock().await;
         let token = self.token()?;
         let mut report = SyncReport::default();
-        loop {
-            let batch = self.store.outbox(MAX_BATCH)?;
-            if batch.is_empty() {
-                break;
+        self.push_outbox(&token, &mut report).await?;
+        self.pull_changes(&token, &mut report).await?;
+        report.pending = self.store.pending_count()?;
+        Ok(report)
+    }
+
+    /// Only the first half of [`Friskliv::sync`]: sends the outbox (e.g. from
+    /// a short background task), leaving the change feed for the next sync.
+    pub async fn push(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.sync_turn.lock().await;
+        let token = self.token()?;
+        let mut report = SyncReport::default();
+        self.push_outbox(&token, &mut report).await?;
+        report.pending = self.store.pending_count()?;
+        Ok(report)
+    }
+
+    /// Sends the outbox batch by batch. The answers to one batch are
+    /// applied to the store (a blocking task) while the next batch is on the
+    /// wire, so the phone's disk and the server work at the same time.
+    async fn push_outbox(&self, token: &str, report: &mut SyncReport) -> Result<()> {
+        let mut after_seq = 0;
+        let mut applying: Option<tokio::task::JoinHandle<Result<()>>> = None;
+        let outcome = loop {
+            let batch = match self.store.outbox(after_seq, MAX_BATCH) {
+                Ok(batch) if batch.is_empty() => break Ok(()),
+                Ok(batch) => batch,
+                Err(e) => break Err(e),
+            };
+            after_seq = batch.last().map_or(after_seq, |item| item.seq);
+            let sent = self
+                .api
+                .send_bytes(
+                    Method::POST,
+                    "v1/me/sync",
+                    Some(token),
+                    Some(request_body(&batch)),
+                )
+                .await;
+            if let Some(previous) = applying.take()
+                && let Err(e) = finished(previous).await
+            {
+                break Err(e);
             }
-            let items: Vec<Value> = batch.iter().map(sync_item).collect();
-            let response: SyncResponse = self.authorised(
-                self.api
-                    .send(
-                        Method::POST,
-                        "v1/me/sync",
-                        Some(&token),
-                        Some(&json!({ "items": items })),
-                    )
-                    .await,
-            )?;
-            let answers = answers(batch, response, &mut report)?;
-            self.store.apply_push(answers, self.now())?;
+            let response: SyncResponse = match self.authorised(sent) {
+                Ok(response) => response,
+                Err(e) => break Err(e),
+            };
+            let answers = match answers(batch, response, report) {
+                Ok(answers) => answers,
+                Err(e) => break Err(e),
+            };
+            let store = self.store.clone();
+            let now = self.now();
+            applying = Some(tokio::task::spawn_blocking(move || {
+                store.apply_push(answers, now)
+            }));
+        };
+        // Whatever stopped the loop, the last answers still reach the store.
+        if let Some(last) = applying {
+            finished(last).await?;
         }
+        outcome
+    }
+
+    async fn pull_changes(&self, token: &str, report: &mut SyncReport) -> Result<()> {
         loop {
             let cursor = self.store.cursor()?;
             let path = match &cursor {
@@ -74,30 +121,53 @@ impl Friskliv {
                 None => format!("v1/me/changes?limit={CHANGES_PAGE}"),
             };
             let page: ChangePage =
-                self.authorised(self.api.send(Method::GET, &path, Some(&token), None).await)?;
+                self.authorised(self.api.send(Method::GET, &path, Some(token), None).await)?;
             let applied = self
                 .store
                 .apply_changes(&page.changes, &page.next_cursor, self.now())?;
             report.pulled += applied.changes;
             report.conflicts += applied.conflicts;
             if !page.has_more {
-                break;
+                return Ok(());
             }
         }
-        report.pending = self.store.pending_count()?;
-        Ok(report)
     }
 }
 
-fn sync_item(item: &OutboxItem) -> Value {
-    match &item.body {
-        Some(entry) if item.op == "upsert" => json!({
-            "op": "upsert", "kind": item.kind.as_str(), "entry_id": item.entry_id, "entry": entry,
-        }),
-        _ => json!({
-            "op": "delete", "kind": item.kind.as_str(), "entry_id": item.entry_id, "version": item.version,
-        }),
+async fn finished(task: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+    task.await.map_err(|e| SdkError::Storage {
+        detail: format!("applying a sync answer failed: {e}"),
+    })?
+}
+
+/// `{"items": [...]}` with each upsert's entry as the outbox stored it.
+fn request_body(batch: &[OutboxItem]) -> Vec<u8> {
+    let mut body = String::with_capacity(batch.len() * 400);
+    body.push_str("{\"items\":[");
+    for (i, item) in batch.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        // Every part but the stored entry is a fixed word or a UUID (no
+        // character needs escaping).
+        body.push_str("{\"op\":\"");
+        body.push_str(item.op);
+        body.push_str("\",\"kind\":\"");
+        body.push_str(item.kind.as_str());
+        body.push_str("\",\"entry_id\":\"");
+        body.push_str(&item.entry_id);
+        body.push('"');
+        match &item.body {
+            Some(entry) if item.op == "upsert" => {
+                body.push_str(",\"entry\":");
+                body.push_str(entry);
+            }
+            _ => body.push_str(&format!(",\"version\":{}", item.version)),
+        }
+        body.push('}');
     }
+    body.push_str("]}");
+    body.into_bytes()
 }
 
 /// Pairs each pushed item with what the server said about it.

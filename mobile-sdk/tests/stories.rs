@@ -22,6 +22,9 @@ stories!(
     a_veileders_proxy_entry_appears_on_the_phone,
     consent_withdrawn_on_the_phone_stops_the_next_staff_request,
     bad_input_is_refused_locally_as_the_server_refuses_it,
+    syncs_from_several_threads_run_one_at_a_time,
+    another_participant_on_the_same_phone_starts_from_an_empty_diary,
+    export_then_erasure_from_the_phone,
 );
 
 /// The days of a week in May 2026.
@@ -541,4 +544,138 @@ async fn bad_input_is_refused_locally_as_the_server_refuses_it(app: TestApp) {
         assert!(phone.sdk.entries(*kind, None, None).unwrap().is_empty());
     }
     assert_eq!(phone.sdk.sync().await.unwrap().pushed, 0);
+}
+
+async fn syncs_from_several_threads_run_one_at_a_time(app: TestApp) {
+    let dir = folder();
+    let centre = Centre::new(&app).await;
+    let mut phone = Phone::open(&app, dir.path(), "kari");
+    phone.register(&centre.invite_participant(&app).await).await;
+    let token = phone.token();
+    let sdk = std::sync::Arc::new(phone.sdk);
+    // Four app threads log and sync at once (a screen, a push handler, a
+    // network-change callback, app start).
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let sdk = sdk.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..60 {
+                let day = format!("2026-05-{:02}", 1 + (t * 7 + i) % 28);
+                sdk.save_entry(EntryKind::Activity, None, walk(&day, 10 + i as i64))
+                    .unwrap();
+                if i % 20 == 19 {
+                    sdk.sync().await.expect("a concurrent sync succeeds");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let last = sdk.sync().await.unwrap();
+    assert_eq!(last.pending, 0);
+    let (live, _) = server_entries(&app, &token).await;
+    assert_eq!(live.len(), 240);
+    let ids: BTreeSet<&str> = live
+        .iter()
+        .map(|e| e["entry_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 240, "each entry once");
+    assert!(
+        sdk.conflicts().unwrap().is_empty(),
+        "one phone never conflicts with itself"
+    );
+}
+
+async fn another_participant_on_the_same_phone_starts_from_an_empty_diary(app: TestApp) {
+    let dir = folder();
+    let centre = Centre::new(&app).await;
+    let mut phone = Phone::open(&app, dir.path(), "shared");
+    phone.register(&centre.invite_participant(&app).await).await;
+    phone
+        .sdk
+        .save_entry(EntryKind::Activity, None, walk("2026-05-04", 30))
+        .unwrap();
+    phone.sdk.sync().await.unwrap();
+    phone.sdk.sign_out().await.unwrap();
+    assert!(!phone.sdk.is_signed_in());
+    assert!(
+        phone.keychain.0.lock().unwrap().is_none(),
+        "the token left the keychain"
+    );
+    // Signing out keeps the diary for the same participant.
+    assert_eq!(
+        phone
+            .sdk
+            .entries(EntryKind::Activity, None, None)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A second participant registers on the same app and file.
+    phone.passkeys = friskliv_tests::PasskeyDevice::new("ola");
+    phone.register(&centre.invite_participant(&app).await).await;
+    assert!(
+        phone
+            .sdk
+            .entries(EntryKind::Activity, None, None)
+            .unwrap()
+            .is_empty(),
+        "the first participant's diary is gone from the phone"
+    );
+    let report = phone.sdk.sync().await.unwrap();
+    assert_eq!(
+        (report.pulled, report.pushed),
+        (0, 0),
+        "and is not pulled or pushed as theirs"
+    );
+}
+
+async fn export_then_erasure_from_the_phone(app: TestApp) {
+    let dir = folder();
+    let centre = Centre::new(&app).await;
+    let mut phone = Phone::open(&app, dir.path(), "kari");
+    phone.register(&centre.invite_participant(&app).await).await;
+    let logged = phone
+        .sdk
+        .save_entry(EntryKind::Activity, None, walk("2026-05-04", 30))
+        .unwrap();
+    phone.sdk.sync().await.unwrap();
+    let token = phone.token();
+
+    let export: serde_json::Value =
+        serde_json::from_str(&phone.sdk.export_my_data().await.unwrap()).unwrap();
+    assert!(
+        export.to_string().contains(&logged.entry_id),
+        "the export holds the logged entry"
+    );
+
+    // Erasure is confirmed with the phone's passkey.
+    let ceremony = phone.sdk.start_erasure().await.unwrap();
+    let credential = phone
+        .passkeys
+        .get(&common::platform_options(&ceremony.options_json));
+    phone
+        .sdk
+        .finish_erasure(&ceremony.ceremony_id, &credential.to_string())
+        .await
+        .unwrap();
+    assert!(!phone.sdk.is_signed_in());
+    assert!(phone.keychain.0.lock().unwrap().is_none());
+    assert!(
+        phone
+            .sdk
+            .entries(EntryKind::Activity, None, None)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(phone.sdk.pending_count().unwrap(), 0);
+    app.get("/v1/me", Some(&token))
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    match phone.sdk.sync().await {
+        Err(SdkError::Unauthorised { .. }) => {}
+        other => panic!("after erasure the phone must sign in again, got {other:?}"),
+    }
 }
