@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
-    Centre, Keychain, Phone, folder, local_versions, server_entries, server_versions, walk,
+    Keychain, Phone, enrolled, folder, local_versions, server_entries, server_versions, walk,
 };
 use friskliv_sdk::Friskliv;
 use friskliv_sdk::friskliv_domain::diary::EntryKind;
@@ -29,9 +29,7 @@ const CHILD_ENV: &str = "FRISKLIV_SDK_CRASH_CHILD";
 
 async fn killed_at_random_points_the_phone_and_server_still_agree(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (_, phone) = enrolled(&app, dir.path(), "kari").await;
     for i in 0..OUTBOX {
         let day = format!("2026-04-{:02}", 1 + i % 28);
         phone

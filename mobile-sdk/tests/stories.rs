@@ -7,7 +7,10 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Centre, Phone, entry, folder, local_versions, server_entries, server_versions, walk};
+use common::{
+    Phone, enrolled, entry, folder, local_versions, second_device, server_entries, server_versions,
+    walk,
+};
 use friskliv_sdk::friskliv_domain::consent::ConsentScope;
 use friskliv_sdk::friskliv_domain::diary::EntryKind;
 use friskliv_sdk::{ConflictReason, SdkError};
@@ -34,9 +37,7 @@ fn week() -> Vec<String> {
 
 async fn a_week_logged_offline_reaches_the_server_once(mut app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (_, phone) = enrolled(&app, dir.path(), "kari").await;
     let online = phone.sdk.progress().await.expect("progress online");
     assert!(!online.from_cache);
 
@@ -215,50 +216,24 @@ async fn a_week_logged_offline_reaches_the_server_once(mut app: TestApp) {
 
 async fn two_devices_converge_after_edits_and_deletes(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut a = Phone::open(&app, dir.path(), "phone");
-    a.register(&centre.invite_participant(&app).await).await;
+    let (_, mut a) = enrolled(&app, dir.path(), "phone").await;
     // The same participant on a tablet: the same passkey (synced by the
     // platform), a separate session and local store.
-    let mut b = Phone::open(&app, dir.path(), "tablet");
-    std::mem::swap(&mut a.passkeys, &mut b.passkeys);
-    b.sign_in().await;
-    std::mem::swap(&mut a.passkeys, &mut b.passkeys);
+    let b = second_device(&app, dir.path(), &mut a, "tablet").await;
 
     let days = week();
-    let on_a: Vec<_> = days[..4]
-        .iter()
-        .map(|d| {
-            a.sdk
-                .save_entry(EntryKind::Activity, None, walk(d, 30))
-                .unwrap()
-        })
-        .collect();
+    let on_a: Vec<_> = days[..4].iter().map(|d| a.walk(None, d, 30)).collect();
     a.sdk.sync().await.unwrap();
     let pulled = b.sdk.sync().await.unwrap();
     assert_eq!(pulled.pulled, 4);
     assert_eq!(local_versions(&a), local_versions(&b));
 
     // Each edits one entry and deletes another, and logs a new one.
-    a.sdk
-        .save_entry(
-            EntryKind::Activity,
-            Some(&on_a[0].entry_id),
-            walk(&days[0], 60),
-        )
-        .unwrap();
+    a.walk(Some(&on_a[0].entry_id), &days[0], 60);
     a.sdk.delete_entry(&on_a[1].entry_id).unwrap();
-    b.sdk
-        .save_entry(
-            EntryKind::Activity,
-            Some(&on_a[2].entry_id),
-            walk(&days[2], 45),
-        )
-        .unwrap();
+    b.walk(Some(&on_a[2].entry_id), &days[2], 45);
     b.sdk.delete_entry(&on_a[3].entry_id).unwrap();
-    b.sdk
-        .save_entry(EntryKind::Activity, None, walk(&days[5], 20))
-        .unwrap();
+    b.walk(None, &days[5], 20);
     a.sdk.sync().await.unwrap();
     b.sdk.sync().await.unwrap();
     a.sdk.sync().await.unwrap();
@@ -293,13 +268,8 @@ async fn two_devices_converge_after_edits_and_deletes(app: TestApp) {
 
 async fn a_conflicting_edit_is_kept_not_lost(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut a = Phone::open(&app, dir.path(), "phone");
-    a.register(&centre.invite_participant(&app).await).await;
-    let mut b = Phone::open(&app, dir.path(), "tablet");
-    std::mem::swap(&mut a.passkeys, &mut b.passkeys);
-    b.sign_in().await;
-    std::mem::swap(&mut a.passkeys, &mut b.passkeys);
+    let (_, mut a) = enrolled(&app, dir.path(), "phone").await;
+    let b = second_device(&app, dir.path(), &mut a, "tablet").await;
 
     let shared = a
         .sdk
@@ -308,20 +278,8 @@ async fn a_conflicting_edit_is_kept_not_lost(app: TestApp) {
     a.sdk.sync().await.unwrap();
     b.sdk.sync().await.unwrap();
     // Both edit the same entry from version 1; A syncs first.
-    a.sdk
-        .save_entry(
-            EntryKind::Activity,
-            Some(&shared.entry_id),
-            walk("2026-05-06", 50),
-        )
-        .unwrap();
-    b.sdk
-        .save_entry(
-            EntryKind::Activity,
-            Some(&shared.entry_id),
-            walk("2026-05-06", 75),
-        )
-        .unwrap();
+    a.walk(Some(&shared.entry_id), "2026-05-06", 50);
+    b.walk(Some(&shared.entry_id), "2026-05-06", 75);
     a.sdk.sync().await.unwrap();
     let report = b.sdk.sync().await.unwrap();
     assert_eq!(report.conflicts, 1, "{report:?}");
@@ -372,9 +330,7 @@ async fn a_conflicting_edit_is_kept_not_lost(app: TestApp) {
 
 async fn a_veileders_proxy_entry_appears_on_the_phone(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (centre, phone) = enrolled(&app, dir.path(), "kari").await;
     phone
         .sdk
         .grant_consent(ConsentScope::Entries)
@@ -420,9 +376,7 @@ async fn a_veileders_proxy_entry_appears_on_the_phone(app: TestApp) {
 
 async fn consent_withdrawn_on_the_phone_stops_the_next_staff_request(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (centre, phone) = enrolled(&app, dir.path(), "kari").await;
     let account = phone.sdk.account().await.unwrap();
     let summary = format!(
         "/v1/centres/{}/participants/{}/summary",
@@ -453,9 +407,7 @@ async fn consent_withdrawn_on_the_phone_stops_the_next_staff_request(app: TestAp
 
 async fn bad_input_is_refused_locally_as_the_server_refuses_it(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (_, phone) = enrolled(&app, dir.path(), "kari").await;
     let too_long = "x".repeat(501);
     let cases = [
         (
@@ -548,9 +500,7 @@ async fn bad_input_is_refused_locally_as_the_server_refuses_it(app: TestApp) {
 
 async fn syncs_from_several_threads_run_one_at_a_time(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (_, phone) = enrolled(&app, dir.path(), "kari").await;
     let token = phone.token();
     let sdk = std::sync::Arc::new(phone.sdk);
     // Four app threads log and sync at once (a screen, a push handler, a
@@ -589,9 +539,7 @@ async fn syncs_from_several_threads_run_one_at_a_time(app: TestApp) {
 
 async fn another_participant_on_the_same_phone_starts_from_an_empty_diary(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "shared");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (centre, mut phone) = enrolled(&app, dir.path(), "shared").await;
     phone
         .sdk
         .save_entry(EntryKind::Activity, None, walk("2026-05-04", 30))
@@ -634,9 +582,7 @@ async fn another_participant_on_the_same_phone_starts_from_an_empty_diary(app: T
 
 async fn export_then_erasure_from_the_phone(app: TestApp) {
     let dir = folder();
-    let centre = Centre::new(&app).await;
-    let mut phone = Phone::open(&app, dir.path(), "kari");
-    phone.register(&centre.invite_participant(&app).await).await;
+    let (_, mut phone) = enrolled(&app, dir.path(), "kari").await;
     let logged = phone
         .sdk
         .save_entry(EntryKind::Activity, None, walk("2026-05-04", 30))

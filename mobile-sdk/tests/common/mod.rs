@@ -88,6 +88,22 @@ impl Phone {
             .expect("signed in");
     }
 
+    /// Logs a walk (`entry_id`: `None` for a new one, or the walk to edit).
+    pub fn walk(
+        &self,
+        entry_id: Option<&str>,
+        day: &str,
+        minutes: i64,
+    ) -> friskliv_sdk::LocalEntry {
+        self.sdk
+            .save_entry(
+                friskliv_sdk::friskliv_domain::diary::EntryKind::Activity,
+                entry_id,
+                walk(day, minutes),
+            )
+            .expect("a valid walk is saved")
+    }
+
     pub fn token(&self) -> String {
         self.keychain.0.lock().unwrap().clone().expect("signed in")
     }
@@ -128,6 +144,24 @@ impl Centre {
             .expect("invite code")
             .to_owned()
     }
+}
+
+/// A centre, and a participant registered through the SDK on a new phone.
+pub async fn enrolled(app: &TestApp, dir: &Path, name: &str) -> (Centre, Phone) {
+    let centre = Centre::new(app).await;
+    let mut phone = Phone::open(app, dir, name);
+    phone.register(&centre.invite_participant(app).await).await;
+    (centre, phone)
+}
+
+/// The same participant on a second device: its own store and session,
+/// signed in with the passkey the platform synced from `first`.
+pub async fn second_device(app: &TestApp, dir: &Path, first: &mut Phone, name: &str) -> Phone {
+    let mut second = Phone::open(app, dir, name);
+    std::mem::swap(&mut first.passkeys, &mut second.passkeys);
+    second.sign_in().await;
+    std::mem::swap(&mut first.passkeys, &mut second.passkeys);
+    second
 }
 
 /// A walk on `day` (YYYY-MM-DD) at 07:30 Oslo summer time.
