@@ -48,54 +48,59 @@ wire_enum!(
 wire_enum!(
     #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     ActivityType {
-    Walking => "walking",
-    Running => "running",
-    Cycling => "cycling",
-    Swimming => "swimming",
-    Skiing => "skiing",
-    Strength => "strength",
-    GroupTraining => "group_training",
-    BallGames => "ball_games",
-    EverydayActivity => "everyday_activity",
-    Other => "other",
-});
+        Walking => "walking",
+        Running => "running",
+        Cycling => "cycling",
+        Swimming => "swimming",
+        Skiing => "skiing",
+        Strength => "strength",
+        GroupTraining => "group_training",
+        BallGames => "ball_games",
+        EverydayActivity => "everyday_activity",
+        Other => "other",
+    }
+);
 
 wire_enum!(
     #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     Intensity {
-    Light => "light",
-    Moderate => "moderate",
-    Vigorous => "vigorous",
-});
+        Light => "light",
+        Moderate => "moderate",
+        Vigorous => "vigorous",
+    }
+);
 
 wire_enum!(
     #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     Meal {
-    Breakfast => "breakfast",
-    Lunch => "lunch",
-    Dinner => "dinner",
-    Supper => "supper",
-    Snack => "snack",
-    Other => "other",
-});
+        Breakfast => "breakfast",
+        Lunch => "lunch",
+        Dinner => "dinner",
+        Supper => "supper",
+        Snack => "snack",
+        Other => "other",
+    }
+);
 
 wire_enum!(
     #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     CessationMedication {
-    None => "none",
-    NicotineReplacement => "nicotine_replacement",
-    Varenicline => "varenicline",
-    Bupropion => "bupropion",
-    Other => "other",
-});
+        None => "none",
+        NicotineReplacement => "nicotine_replacement",
+        Varenicline => "varenicline",
+        Bupropion => "bupropion",
+        Other => "other",
+    }
+);
 
 wire_enum!(
     #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     TobaccoProduct {
-    Cigarettes => "cigarettes",
-    Snus => "snus",
-    ECigarettes => "e_cigarettes",
-});
+        Cigarettes => "cigarettes",
+        Snus => "snus",
+        ECigarettes => "e_cigarettes",
+    }
+);
 
 /// Aktivitetsdagbok: one bout of activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,10 +116,12 @@ pub struct Activity {
     pub duration_minutes: i64,
     /// Light, moderate or vigorous; give this and/or `borg_rpe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub intensity: Option<Intensity>,
     /// Borg rating of perceived exertion, 6–20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -123,6 +130,7 @@ pub struct Activity {
     pub borg_rpe: Option<i64>,
     /// 0–100 000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -131,6 +139,7 @@ pub struct Activity {
     pub steps: Option<i64>,
     /// 0–1000 km.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -147,6 +156,7 @@ pub struct Food {
     pub meal: Meal,
     /// What was eaten, in a few words (≤ 200 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
     pub description: Option<String>,
@@ -157,10 +167,12 @@ pub struct Food {
     )]
     pub veg_fruit_portions: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub whole_grain: Option<bool>,
     /// Glasses, 0–30.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "openapi",
         oai(default, validator(minimum(value = "0"), maximum(value = "30")))
@@ -168,6 +180,7 @@ pub struct Food {
     pub water_glasses: i64,
     /// Sugary drinks (soft drinks, juice with added sugar), 0–30.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "openapi",
         oai(default, validator(minimum(value = "0"), maximum(value = "30")))
@@ -175,6 +188,7 @@ pub struct Food {
     pub sugary_drinks: i64,
     /// Sugar-free soft drinks, 0–30.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "openapi",
         oai(default, validator(minimum(value = "0"), maximum(value = "30")))
@@ -182,6 +196,7 @@ pub struct Food {
     pub sugar_free_drinks: i64,
     /// Alcohol units, 0–50.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "openapi",
         oai(default, validator(minimum(value = "0"), maximum(value = "50")))
@@ -189,6 +204,7 @@ pub struct Food {
     pub alcohol_units: f64,
     /// 1 (not hungry) – 5 (very hungry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -197,6 +213,7 @@ pub struct Food {
     pub hunger_before: Option<i64>,
     /// 1 (not full) – 5 (very full).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -205,11 +222,13 @@ pub struct Food {
     pub fullness_after: Option<i64>,
     /// Where (≤ 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(feature = "openapi", oai(validator(max_length = 100)))]
     pub place: Option<String>,
     /// With whom (≤ 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(feature = "openapi", oai(validator(max_length = 100)))]
     pub company: Option<String>,
@@ -253,6 +272,7 @@ pub struct Sleep {
     pub quality: i64,
     /// Minutes napped during the previous day, 0–600.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -281,6 +301,7 @@ pub struct Tobacco {
     pub e_cigarette: bool,
     /// 0 (none) – 10 (overwhelming).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -289,6 +310,7 @@ pub struct Tobacco {
     pub craving: Option<i64>,
     /// Situations that triggered craving, e.g. `coffee`, `stress` (≤ 10 tags, each ≤ 40 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "openapi",
         oai(default, validator(max_items = 10, max_length = 40))
@@ -350,6 +372,7 @@ pub struct PackPrice {
     /// days of use, so this is the days one pack lasts; it has no default and
     /// must be given. The server stores the default it applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(
         feature = "openapi",
@@ -389,6 +412,7 @@ pub struct QuitAttempt {
     /// Per product, the price of a pack/box and the units in it. A product
     /// without a price adds nothing to money saved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "openapi",
         oai(default, skip_serializing_if_is_empty, validator(max_items = 3))
@@ -398,6 +422,7 @@ pub struct QuitAttempt {
     /// every product of the attempt (read as a pack of 1). Still accepted
     /// from phones that have not updated; not together with `packs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none, deprecated))]
     #[cfg_attr(
         feature = "openapi",
@@ -442,44 +467,55 @@ impl QuitAttempt {
 pub struct DiaryEntryInput {
     /// The client's version of this entry, ≥ 1, raised on every edit.
     #[cfg_attr(feature = "openapi", oai(validator(minimum(value = "1"))))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub version: i64,
     /// When it happened: RFC 3339 with the offset of the phone's clock,
     /// e.g. `2026-03-29T07:30:00+02:00`. For sleep: the final awakening.
     pub occurred_at: String,
     /// The participant's IANA zone, e.g. `Europe/Oslo` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub time_zone: Option<String>,
     /// When it was logged on the phone (RFC 3339); defaults to arrival.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub recorded_at: Option<String>,
     /// `participant` (default) or `device_import`; `proxy` is set by the
     /// server when a veileder enters data on the participant's behalf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub source: Option<EntrySource>,
     /// ≤ 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     #[cfg_attr(feature = "openapi", oai(validator(max_length = 500)))]
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub activity: Option<Activity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub food: Option<Food>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub sleep: Option<Sleep>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub tobacco: Option<Tobacco>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub sitting: Option<Sitting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub quit_attempt: Option<QuitAttempt>,
 }

@@ -359,12 +359,15 @@ impl LocalStore {
 
     /// Applies the server's answers to one pushed batch. An item leaves the
     /// outbox only here, and only if it was not edited again meanwhile.
+    /// Returns the refused entries the server holds another version of: the
+    /// caller fetches those so the diary shows what the server has.
     pub(crate) fn apply_push(
         &self,
         answers: Vec<(OutboxItem, PushOutcome)>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Vec<(EntryKind, String)>> {
         self.with(|tx| {
+            let mut refetch = Vec::new();
             let mut dequeue =
                 tx.prepare_cached("DELETE FROM outbox WHERE entry_id = ?1 AND version = ?2")?;
             let mut acknowledge = tx.prepare_cached(
@@ -401,11 +404,44 @@ impl LocalStore {
                                 Some((&detail, &errors)),
                                 now,
                             )?;
+                            // The refused write leaves the diary (it is kept
+                            // in the conflict): an entry the server never had
+                            // goes, one it has is fetched back.
+                            let never_synced = tx.execute(
+                                "DELETE FROM entries WHERE entry_id = ?1 AND synced_version IS NULL",
+                                [&item.entry_id],
+                            )? == 1;
+                            if !never_synced {
+                                refetch.push((item.kind, item.entry_id.clone()));
+                            }
                         }
                     }
                 }
             }
-            Ok(())
+            Ok(refetch)
+        })
+    }
+
+    /// Puts the server's entry (a `DiaryEntryView`) in the diary, or, when
+    /// the server has none (`None`), takes the entry out; unless the phone
+    /// has queued a newer write of it since.
+    pub(crate) fn restore(
+        &self,
+        entry_id: &str,
+        server: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.with(|tx| {
+            if queued_item(tx, entry_id)?.is_some() {
+                return Ok(());
+            }
+            match server {
+                Some(raw) => adopt(tx, &serde_json::from_str(raw)?, raw, now),
+                None => {
+                    tx.execute("DELETE FROM entries WHERE entry_id = ?1", [entry_id])?;
+                    Ok(())
+                }
+            }
         })
     }
 

@@ -1,5 +1,6 @@
 //! The sync engine: push the outbox, then pull the change feed.
 
+use friskliv_domain::diary::EntryKind;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -67,7 +68,8 @@ impl Friskliv {
     /// wire, so the phone's disk and the server work at the same time.
     async fn push_outbox(&self, token: &str, report: &mut SyncReport) -> Result<()> {
         let mut after_seq = 0;
-        let mut applying: Option<tokio::task::JoinHandle<Result<()>>> = None;
+        let mut refetch = Vec::new();
+        let mut applying: Option<Applying> = None;
         let outcome = loop {
             let batch = match self.store.outbox(after_seq, MAX_BATCH) {
                 Ok(batch) if batch.is_empty() => break Ok(()),
@@ -84,10 +86,11 @@ impl Friskliv {
                     Some(request_body(&batch)),
                 )
                 .await;
-            if let Some(previous) = applying.take()
-                && let Err(e) = finished(previous).await
-            {
-                break Err(e);
+            if let Some(previous) = applying.take() {
+                match finished(previous).await {
+                    Ok(refused) => refetch.extend(refused),
+                    Err(e) => break Err(e),
+                }
             }
             let response: SyncResponse = match self.authorised(sent) {
                 Ok(response) => response,
@@ -105,9 +108,21 @@ impl Friskliv {
         };
         // Whatever stopped the loop, the last answers still reach the store.
         if let Some(last) = applying {
-            finished(last).await?;
+            refetch.extend(finished(last).await?);
         }
-        outcome
+        outcome?;
+        for (kind, entry_id) in refetch {
+            let path = format!("v1/me/diary/{}/{entry_id}", kind.as_str());
+            let server: Option<Value> =
+                match self.authorised(self.api.send(Method::GET, &path, Some(token), None).await) {
+                    Ok(view) => Some(view),
+                    Err(SdkError::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+            let raw = server.map(|v| v.to_string());
+            self.store.restore(&entry_id, raw.as_deref(), self.now())?;
+        }
+        Ok(())
     }
 
     async fn pull_changes(&self, token: &str, report: &mut SyncReport) -> Result<()> {
@@ -134,7 +149,10 @@ impl Friskliv {
     }
 }
 
-async fn finished(task: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+/// The store applying one batch's answers; it returns the refused entries to fetch back.
+type Applying = tokio::task::JoinHandle<Result<Vec<(EntryKind, String)>>>;
+
+async fn finished(task: Applying) -> Result<Vec<(EntryKind, String)>> {
     task.await.map_err(|e| SdkError::Storage {
         detail: format!("applying a sync answer failed: {e}"),
     })?
@@ -206,10 +224,21 @@ fn answers(
             _ => {
                 report.rejected += 1;
                 let problem = result.problem.unwrap_or(Value::Null);
+                // The server names fields within the batch
+                // (`items[3].entry.occurred_at`); the app knows the entry.
+                let within = format!("items[{}].", result.index);
+                let errors = serde_json::from_value::<Vec<FieldProblem>>(problem["errors"].clone())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut e| {
+                        let field = e.field.strip_prefix(&within).unwrap_or(&e.field);
+                        e.field = field.strip_prefix("entry.").unwrap_or(field).to_owned();
+                        e
+                    })
+                    .collect();
                 PushOutcome::Rejected {
                     detail: problem["detail"].as_str().unwrap_or("refused").to_owned(),
-                    errors: serde_json::from_value::<Vec<FieldProblem>>(problem["errors"].clone())
-                        .unwrap_or_default(),
+                    errors,
                 }
             }
         };

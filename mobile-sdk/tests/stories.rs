@@ -28,6 +28,7 @@ stories!(
     syncs_from_several_threads_run_one_at_a_time,
     another_participant_on_the_same_phone_starts_from_an_empty_diary,
     export_then_erasure_from_the_phone,
+    a_write_the_server_refuses_is_kept_and_the_diary_shows_the_servers,
 );
 
 /// The days of a week in May 2026.
@@ -624,4 +625,58 @@ async fn export_then_erasure_from_the_phone(app: TestApp) {
         Err(SdkError::Unauthorised { .. }) => {}
         other => panic!("after erasure the phone must sign in again, got {other:?}"),
     }
+}
+
+async fn a_write_the_server_refuses_is_kept_and_the_diary_shows_the_servers(app: TestApp) {
+    let dir = folder();
+    let (_, phone) = enrolled(&app, dir.path(), "kari").await;
+    let synced = phone.walk(None, "2026-05-04", 30);
+    phone.sdk.sync().await.unwrap();
+
+    // The phone's clock runs three days fast: it accepts entries the server
+    // (on the right time) refuses as being in the future.
+    let fast =
+        friskliv_sdk::Friskliv::open(app.base.as_str(), &phone.db_path, phone.keychain.clone())
+            .unwrap()
+            .with_clock(|| chrono::Utc::now() + chrono::Duration::days(3));
+    let tomorrow_and_more = (chrono::Utc::now() + chrono::Duration::days(2))
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .to_rfc3339();
+    let mut future_walk = common::walk("2026-05-04", 45);
+    future_walk.occurred_at = tomorrow_and_more.clone();
+    let new = fast
+        .save_entry(EntryKind::Activity, None, future_walk.clone())
+        .expect("within a day of the phone's clock");
+    fast.save_entry(EntryKind::Activity, Some(&synced.entry_id), future_walk)
+        .expect("an edit, too");
+    let report = fast.sync().await.unwrap();
+    assert_eq!((report.rejected, report.pending), (2, 0), "{report:?}");
+
+    // Both writes are kept with the server's reason, named as the app names it.
+    let kept = fast.conflicts().unwrap();
+    assert_eq!(kept.len(), 2);
+    for conflict in &kept {
+        assert_eq!(conflict.reason, ConflictReason::Rejected);
+        assert_eq!(
+            conflict.local.as_ref().unwrap().occurred_at,
+            tomorrow_and_more
+        );
+        assert!(
+            conflict
+                .problem_errors
+                .iter()
+                .any(|e| e.field == "occurred_at" && e.rule == "not_in_future"),
+            "{conflict:?}"
+        );
+    }
+    // The diary shows what the server has: the new entry is not there, the
+    // edited one is the server's version.
+    assert!(fast.entry(&new.entry_id).unwrap().is_none());
+    let restored = fast.entry(&synced.entry_id).unwrap().unwrap();
+    assert_eq!((restored.version, restored.pending), (1, false));
+    assert_eq!(restored.entry.activity.unwrap().duration_minutes, 30);
+    assert_eq!(
+        local_versions(&phone),
+        server_versions(&app, &phone.token()).await
+    );
 }

@@ -85,31 +85,16 @@ class Keychain(SessionStorage):
 
 
 def entry(occurred_at, **kind):
-    """A DiaryEntryInput with one kind's payload; the SDK sets the version."""
-    fields = dict(activity=None, food=None, sleep=None, tobacco=None, sitting=None, quit_attempt=None)
-    fields.update(kind)
-    note = fields.pop("note", None)
-    return DiaryEntryInput(
-        version=0,
-        occurred_at=occurred_at,
-        time_zone="Europe/Oslo",
-        recorded_at=None,
-        source=None,
-        note=note,
-        **fields,
-    )
+    """A DiaryEntryInput with one kind's payload; every field not given has
+    its default (the SDK sets the version)."""
+    return DiaryEntryInput(occurred_at=occurred_at, time_zone="Europe/Oslo", **kind)
 
 
 def walk(day, minutes):
     return entry(
         f"{day}T07:30:00+02:00",
         activity=Activity(
-            activity_type=ActivityType.WALKING,
-            duration_minutes=minutes,
-            intensity=Intensity.MODERATE,
-            borg_rpe=None,
-            steps=None,
-            distance_km=None,
+            activity_type=ActivityType.WALKING, duration_minutes=minutes, intensity=Intensity.MODERATE
         ),
     )
 
@@ -117,20 +102,8 @@ def walk(day, minutes):
 def meal(day, portions):
     return entry(
         f"{day}T12:00:00+02:00",
-        food=Food(
-            meal=Meal.LUNCH,
-            description="Grovbrød med makrell",
-            veg_fruit_portions=portions,
-            whole_grain=True,
-            water_glasses=2,
-            sugary_drinks=0,
-            sugar_free_drinks=0,
-            alcohol_units=0.0,
-            hunger_before=None,
-            fullness_after=None,
-            place=None,
-            company=None,
-        ),
+        food=Food(meal=Meal.LUNCH, description="Grovbrød med makrell", veg_fruit_portions=portions,
+                  whole_grain=True, water_glasses=2),
     )
 
 
@@ -145,7 +118,6 @@ def night(day):
             minutes_awake_after_onset=10,
             out_of_bed_at=f"{day}T07:00:00+02:00",
             quality=4,
-            nap_minutes=None,
         ),
     )
 
