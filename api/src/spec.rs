@@ -61,6 +61,7 @@ pub fn refine(generated: &str) -> String {
     journey(&mut spec);
     identity(&mut spec);
     exports(&mut spec);
+    reminders(&mut spec);
     serde_json::to_string_pretty(&spec).expect("JSON serialises")
 }
 
@@ -574,6 +575,40 @@ fn identity(spec: &mut Json) {
         .path_mut(&["CeremonyFinish", "properties", "credential"])
         .expect("credential")
         .set("type", Json::from("object"));
+}
+
+/// Devices and reminder settings (domain/src/reminders.rs).
+fn reminders(spec: &mut Json) {
+    let schemas = spec.path_mut(&["components", "schemas"]).expect("schemas");
+    const TIME_OF_DAY: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+    for (schema, property) in [
+        ("ReminderInput", "time"),
+        ("QuietHoursInput", "start"),
+        ("QuietHoursInput", "end"),
+    ] {
+        schemas
+            .path_mut(&[schema, "properties", property])
+            .expect("time of day")
+            .set("pattern", Json::from(TIME_OF_DAY));
+    }
+    schemas
+        .path_mut(&["RemindersInput", "properties", "time_zone"])
+        .expect("RemindersInput.time_zone")
+        .replace_schema(json!({"$ref": "#/components/schemas/TimeZone"}));
+    let weekday = schemas
+        .path_mut(&["ReminderInput", "properties", "weekdays", "items"])
+        .expect("weekdays items");
+    weekday.set("minimum", Json::from(1));
+    weekday.set("maximum", Json::from(7));
+    // An FCM token has no spaces; a locale is a BCP 47 tag.
+    schemas
+        .path_mut(&["DeviceInput", "properties", "push_token"])
+        .expect("push_token")
+        .set("pattern", Json::from("^[^\\s\\x00-\\x1f\\x7f]+$"));
+    schemas
+        .path_mut(&["DeviceInput", "properties", "locale"])
+        .expect("locale")
+        .set("pattern", Json::from("^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$"));
 }
 
 /// Anonymous exports (routes/exports.rs).

@@ -74,6 +74,7 @@ pub mod kostra;
 pub mod outcome_tables;
 pub mod outcomes;
 pub mod releases;
+pub mod reminders;
 pub mod summary;
 pub mod validation;
 

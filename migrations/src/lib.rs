@@ -16,6 +16,7 @@ mod m20261203_000009_privacy_review;
 mod m20261203_000011_staff_resources;
 mod m20261203_000012_epikrise;
 mod m20261203_000013_followup_timepoints;
+mod m20261204_000014_reminders;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_staff_resources::Migration),
             Box::new(m20261203_000012_epikrise::Migration),
             Box::new(m20261203_000013_followup_timepoints::Migration),
+            Box::new(m20261204_000014_reminders::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod journey;
 pub mod operator;
 pub mod participants;
+pub mod reminders;
 pub mod reports;
 pub mod seed;
 pub mod sharing;

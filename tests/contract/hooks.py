@@ -190,6 +190,46 @@ def _kind_from_body(case) -> None:
         case.path_parameters["kind"] = present[0]
 
 
+def _hhmm(value) -> int | None:
+    if isinstance(value, str) and re.match(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", value):
+        return int(value[:2]) * 60 + int(value[3:])
+    return None
+
+
+def _reminders(body: dict) -> None:
+    """Each kind once; an enabled reminder has a weekday and is not inside
+    the quiet hours, whose start and end differ (reminders.rs
+    `RemindersInput::parse`: `unique`, `min_items`, `quiet_hours`, `order`)."""
+    quiet = body.get("quiet_hours")
+    if isinstance(quiet, dict):
+        start, end = _hhmm(quiet.get("start")), _hhmm(quiet.get("end"))
+        if start is not None and start == end:
+            body["quiet_hours"] = None
+            quiet = None
+    reminders = body.get("reminders")
+    if not isinstance(reminders, list):
+        return
+    seen, kept = set(), []
+    for reminder in reminders:
+        if not isinstance(reminder, dict) or reminder.get("kind") in seen:
+            continue
+        seen.add(reminder.get("kind"))
+        if reminder.get("enabled") is True and reminder.get("weekdays") == []:
+            reminder["weekdays"] = [1]
+        kept.append(reminder)
+    body["reminders"] = kept
+    if isinstance(quiet, dict):
+        start, end = _hhmm(quiet.get("start")), _hhmm(quiet.get("end"))
+        for reminder in kept:
+            at = _hhmm(reminder.get("time"))
+            if reminder.get("enabled") is not True or None in (start, end, at):
+                continue
+            inside = start <= at < end if start <= end else (at >= start or at < end)
+            if inside:
+                body["quiet_hours"] = None
+                break
+
+
 @schemathesis.hook
 def map_case(context, case):
     operation = _operation_id(case)
@@ -204,6 +244,8 @@ def map_case(context, case):
     body = case.body if isinstance(case.body, dict) else None
     query = case.query if isinstance(case.query, dict) else None
 
+    if operation == "putMyReminders" and body is not None:
+        _reminders(body)
     if operation == "startResearchExport" and body is not None:
         _release_window(body)
     if body is not None:

@@ -237,6 +237,18 @@ impl TestApp {
         self.shutdown = Some(tx);
     }
 
+    /// Another store over the test database, as a second server instance
+    /// runs it, with its own clock (the scheduler's "now" in tests).
+    pub async fn store_at(&self, clock: friskliv_store::clock::Clock) -> friskliv_store::Store {
+        let settings = friskliv_store::Settings {
+            export_dir: self.config.export_dir.clone(),
+            export_retention: self.config.export_retention,
+        };
+        friskliv_store::operator::open_migrated(&self.config.db_settings(), clock, settings)
+            .await
+            .expect("a second store opens")
+    }
+
     /// A direct connection to the test database, for arranging states that
     /// only time would otherwise produce (an expired invite or session).
     pub async fn db(&self) -> DatabaseConnection {

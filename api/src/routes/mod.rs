@@ -12,6 +12,7 @@ pub mod participants;
 pub mod passkey;
 pub mod progress;
 pub mod quit_attempts;
+pub mod reminders;
 pub mod reports;
 pub mod sharing;
 pub mod system;
@@ -59,6 +60,7 @@ pub type Api = (
     reports::ReportsApi,
     exports::ExportsApi,
     exports::ResearchApi,
+    reminders::RemindersApi,
 );
 
 pub fn api() -> Api {
@@ -77,5 +79,6 @@ pub fn api() -> Api {
         reports::ReportsApi,
         exports::ExportsApi,
         exports::ResearchApi,
+        reminders::RemindersApi,
     )
 }

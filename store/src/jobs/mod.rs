@@ -8,6 +8,8 @@
 //! job reports both. Rows are written to a file as they are computed, so
 //! memory stays flat; the file is downloaded as a stream.
 
+pub mod reminders;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
