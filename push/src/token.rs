@@ -17,12 +17,17 @@ const ASSERTION_LIFETIME_SECS: u64 = 3600;
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 /// The claims of the JWT assertion Google's token endpoint expects.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Claims {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The service account's `client_email`.
     pub iss: String,
+    /// `https://www.googleapis.com/auth/firebase.messaging`.
     pub scope: String,
+    /// The service account's `token_uri`.
     pub aud: String,
+    /// Issued at (Unix seconds).
     pub iat: u64,
+    /// Expiry (Unix seconds), an hour after `iat`.
     pub exp: u64,
 }
 
