@@ -45,7 +45,10 @@ enum Attempt {
         retry_after: Option<Duration>,
     },
     /// 401 to this access token.
-    Unauthorized { token: Arc<str>, detail: String },
+    Unauthorized {
+        token: Arc<str>,
+        detail: String,
+    },
 }
 
 impl FcmClient {
@@ -336,4 +339,146 @@ fn backoff(policy: &RetryPolicy, failed: u32) -> Duration {
         .initial_backoff
         .saturating_mul(factor)
         .min(policy.max_backoff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: u16, body: Value) -> Attempt {
+        let status = StatusCode::from_u16(status).unwrap();
+        classify(status, None, &body.to_string(), "access".into())
+    }
+
+    fn error(code: u16, status: &str, message: &str, details: Value) -> Value {
+        json!({ "error": { "code": code, "status": status, "message": message, "details": details } })
+    }
+
+    fn fcm(code: &str) -> Value {
+        json!({ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code })
+    }
+
+    #[test]
+    fn answers_are_classified() {
+        let gone = |a: &Attempt| matches!(a, Attempt::Done(Ok(Delivery::TokenGone)));
+        let failed = |a: &Attempt, s: u16| matches!(a, Attempt::Done(Err(PushError::Failed { status, .. })) if *status == s);
+
+        assert!(gone(&outcome(
+            404,
+            error(404, "NOT_FOUND", "gone", json!([fcm("UNREGISTERED")]))
+        )));
+        // INVALID_ARGUMENT about the token, by field or by message.
+        let by_field = json!([fcm("INVALID_ARGUMENT"), {
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": [{ "field": "message.token", "description": "bad" }]
+        }]);
+        assert!(gone(&outcome(
+            400,
+            error(400, "INVALID_ARGUMENT", "bad", by_field)
+        )));
+        let by_message = "The registration token is not a valid FCM registration token";
+        assert!(gone(&outcome(
+            400,
+            error(
+                400,
+                "INVALID_ARGUMENT",
+                by_message,
+                json!([fcm("INVALID_ARGUMENT")])
+            )
+        )));
+        // INVALID_ARGUMENT about the payload keeps the device.
+        let payload = error(
+            400,
+            "INVALID_ARGUMENT",
+            "Unknown name \"x\"",
+            json!([fcm("INVALID_ARGUMENT")]),
+        );
+        assert!(failed(&outcome(400, payload), 400));
+        // A 404 without UNREGISTERED (wrong project, wrong URL) keeps it too.
+        assert!(failed(
+            &outcome(404, error(404, "NOT_FOUND", "no such project", json!([]))),
+            404
+        ));
+        assert!(failed(&outcome(404, Value::Null), 404));
+        // The APNs certificate, not our token: no refresh.
+        let apns = error(
+            401,
+            "UNAUTHENTICATED",
+            "apns",
+            json!([fcm("THIRD_PARTY_AUTH_ERROR")]),
+        );
+        assert!(failed(&outcome(401, apns), 401));
+        assert!(matches!(
+            outcome(401, error(401, "UNAUTHENTICATED", "x", json!([]))),
+            Attempt::Unauthorized { .. }
+        ));
+        assert!(failed(
+            &outcome(
+                403,
+                error(
+                    403,
+                    "PERMISSION_DENIED",
+                    "x",
+                    json!([fcm("SENDER_ID_MISMATCH")])
+                )
+            ),
+            403
+        ));
+        for status in [429, 500, 502, 503] {
+            assert!(
+                matches!(outcome(status, Value::Null), Attempt::Retry { .. }),
+                "{status}"
+            );
+        }
+        assert!(failed(&outcome(200, json!({})), 200));
+        assert!(matches!(
+            outcome(200, json!({ "name": "n" })),
+            Attempt::Done(Ok(Delivery::Sent { .. }))
+        ));
+    }
+
+    #[test]
+    fn failures_carry_fcm_code_and_message() {
+        match outcome(
+            403,
+            error(
+                403,
+                "PERMISSION_DENIED",
+                "SenderId mismatch",
+                json!([fcm("SENDER_ID_MISMATCH")]),
+            ),
+        ) {
+            Attempt::Done(Err(PushError::Failed { detail, .. })) => {
+                assert!(detail.contains("SENDER_ID_MISMATCH"), "{detail}");
+                assert!(detail.contains("SenderId mismatch"), "{detail}");
+            }
+            _ => panic!("expected Failed"),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(500),
+            max_total: Duration::from_secs(60),
+        };
+        let waits: Vec<_> = (1..=5).map(|n| backoff(&policy, n).as_millis()).collect();
+        assert_eq!(waits, [100, 200, 400, 500, 500]);
+        assert_eq!(backoff(&policy, 40), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn retry_after_is_seconds() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2026 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
+    }
 }

@@ -39,7 +39,8 @@ impl ServiceAccount {
 pub(crate) fn load(path: &Path) -> Result<ServiceAccount, PushError> {
     let shown = path.display();
     let err = |what: String| PushError::Credentials(format!("{shown}: {what}"));
-    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read the file: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(format!("cannot read the file: {e}")))?;
     let json: Value = serde_json::from_str(&text)
         .map_err(|e| err(format!("not a JSON service-account file: {e}")))?;
     if !json.is_object() {
@@ -64,8 +65,8 @@ pub(crate) fn load(path: &Path) -> Result<ServiceAccount, PushError> {
     let project_id = field("project_id")?;
     let client_email = field("client_email")?;
     let token_uri = field("token_uri")?;
-    let token_uri = Url::parse(&token_uri)
-        .map_err(|e| err(format!("field `token_uri` is not a URL: {e}")))?;
+    let token_uri =
+        Url::parse(&token_uri).map_err(|e| err(format!("field `token_uri` is not a URL: {e}")))?;
     let private_key = field("private_key")?;
     let key_id = json
         .get("private_key_id")

@@ -119,7 +119,11 @@ impl FakeFcm {
     /// `public_key_pem`, come from `client_email` and have the fake's
     /// [`token_url`](Self::token_url) as audience (write it as the file's
     /// `token_uri`); messages must be for `project_id`.
-    pub async fn start_with_key(public_key_pem: &str, client_email: &str, project_id: &str) -> Self {
+    pub async fn start_with_key(
+        public_key_pem: &str,
+        client_email: &str,
+        project_id: &str,
+    ) -> Self {
         crate::jwt_crypto::install();
         let key = DecodingKey::from_rsa_pem(public_key_pem.as_bytes())
             .expect("fake FCM: the public key is not an RSA public key in PEM");
@@ -289,7 +293,11 @@ impl FakeFcm {
 
     /// Waits until at least `n` messages were accepted, at most `timeout`;
     /// returns them, or a description of what arrived instead.
-    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Result<Vec<ReceivedMessage>, String> {
+    pub async fn wait_for(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<ReceivedMessage>, String> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let notified = self.shared.changed.notified();
@@ -328,7 +336,13 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn refuse(&self, endpoint: &'static str, status: StatusCode, reason: &str, body: Value) -> Response {
+    fn refuse(
+        &self,
+        endpoint: &'static str,
+        status: StatusCode,
+        reason: &str,
+        body: Value,
+    ) -> Response {
         self.state().rejected.push(Rejection {
             endpoint,
             status: status.as_u16(),
@@ -377,14 +391,22 @@ async fn token_endpoint(req: &Request, body: String) -> Response {
         .into_owned()
         .collect();
     if form.get("grant_type").map(String::as_str) != Some(GRANT_TYPE) {
-        return refuse(format!("grant_type {:?}, expected {GRANT_TYPE}", form.get("grant_type")));
+        return refuse(format!(
+            "grant_type {:?}, expected {GRANT_TYPE}",
+            form.get("grant_type")
+        ));
     }
     let Some(assertion) = form.get("assertion") else {
         return refuse("no assertion".into());
     };
     match jsonwebtoken::decode_header(assertion) {
         Ok(h) if h.alg == Algorithm::RS256 && h.typ.as_deref() == Some("JWT") => {}
-        Ok(h) => return refuse(format!("JWT header alg {:?} typ {:?}, expected RS256 JWT", h.alg, h.typ)),
+        Ok(h) => {
+            return refuse(format!(
+                "JWT header alg {:?} typ {:?}, expected RS256 JWT",
+                h.alg, h.typ
+            ));
+        }
         Err(e) => return refuse(format!("assertion is not a JWT: {e}")),
     }
     let mut validation = Validation::new(Algorithm::RS256);
@@ -492,7 +514,13 @@ async fn send_endpoint(req: &Request, body: String) -> Response {
         .content_type()
         .is_some_and(|c| c.starts_with("application/json"))
     {
-        return invalid(format!("content type {:?}, expected application/json", req.content_type()), "");
+        return invalid(
+            format!(
+                "content type {:?}, expected application/json",
+                req.content_type()
+            ),
+            "",
+        );
     }
     let json: Value = match serde_json::from_str(&body) {
         Ok(json) => json,
@@ -529,7 +557,10 @@ async fn send_endpoint(req: &Request, body: String) -> Response {
                 StatusCode::BAD_REQUEST,
                 "INVALID_ARGUMENT",
                 message,
-                json!([fcm_error("INVALID_ARGUMENT"), bad_request("message.token", message)]),
+                json!([
+                    fcm_error("INVALID_ARGUMENT"),
+                    bad_request("message.token", message)
+                ]),
             ),
         );
     }
@@ -574,30 +605,90 @@ fn shape(field: &str, reason: impl Into<String>) -> ShapeError {
 }
 
 const MESSAGE_FIELDS: &[&str] = &[
-    "name", "data", "notification", "android", "webpush", "apns", "fcm_options", "token", "topic",
+    "name",
+    "data",
+    "notification",
+    "android",
+    "webpush",
+    "apns",
+    "fcm_options",
+    "token",
+    "topic",
     "condition",
 ];
 const NOTIFICATION_FIELDS: &[&str] = &["title", "body", "image"];
 const ANDROID_FIELDS: &[&str] = &[
-    "collapse_key", "priority", "ttl", "restricted_package_name", "data", "notification",
-    "fcm_options", "direct_boot_ok", "bandwidth_constrained_ok", "restricted_satellite_ok",
+    "collapse_key",
+    "priority",
+    "ttl",
+    "restricted_package_name",
+    "data",
+    "notification",
+    "fcm_options",
+    "direct_boot_ok",
+    "bandwidth_constrained_ok",
+    "restricted_satellite_ok",
 ];
 const ANDROID_NOTIFICATION_FIELDS: &[&str] = &[
-    "title", "body", "icon", "color", "sound", "tag", "click_action", "body_loc_key",
-    "body_loc_args", "title_loc_key", "title_loc_args", "channel_id", "ticker", "sticky",
-    "event_time", "local_only", "notification_priority", "default_sound",
-    "default_vibrate_timings", "default_light_settings", "vibrate_timings", "visibility",
-    "notification_count", "light_settings", "image", "bypass_proxy_notification", "proxy",
+    "title",
+    "body",
+    "icon",
+    "color",
+    "sound",
+    "tag",
+    "click_action",
+    "body_loc_key",
+    "body_loc_args",
+    "title_loc_key",
+    "title_loc_args",
+    "channel_id",
+    "ticker",
+    "sticky",
+    "event_time",
+    "local_only",
+    "notification_priority",
+    "default_sound",
+    "default_vibrate_timings",
+    "default_light_settings",
+    "vibrate_timings",
+    "visibility",
+    "notification_count",
+    "light_settings",
+    "image",
+    "bypass_proxy_notification",
+    "proxy",
 ];
 const APNS_FIELDS: &[&str] = &["headers", "payload", "fcm_options", "live_activity_token"];
 const APS_FIELDS: &[&str] = &[
-    "alert", "badge", "sound", "thread-id", "category", "content-available", "mutable-content",
-    "target-content-id", "interruption-level", "relevance-score", "filter-criteria", "stale-date",
-    "content-state", "timestamp", "event", "dismissal-date", "attributes-type", "attributes",
+    "alert",
+    "badge",
+    "sound",
+    "thread-id",
+    "category",
+    "content-available",
+    "mutable-content",
+    "target-content-id",
+    "interruption-level",
+    "relevance-score",
+    "filter-criteria",
+    "stale-date",
+    "content-state",
+    "timestamp",
+    "event",
+    "dismissal-date",
+    "attributes-type",
+    "attributes",
 ];
 const APNS_PUSH_TYPES: &[&str] = &[
-    "alert", "background", "location", "voip", "complication", "fileprovider", "mdm",
-    "liveactivity", "pushtotalk",
+    "alert",
+    "background",
+    "location",
+    "voip",
+    "complication",
+    "fileprovider",
+    "mdm",
+    "liveactivity",
+    "pushtotalk",
 ];
 
 fn object<'a>(value: &'a Value, field: &str) -> Result<&'a Map<String, Value>, ShapeError> {
@@ -640,7 +731,12 @@ fn check_request(json: &Value) -> Result<ReceivedMessage, ShapeError> {
     }
     let token = match m.get("token") {
         Some(Value::String(t)) if !t.is_empty() => t.clone(),
-        _ => return Err(shape("message", "`message.token` must be a non-empty string")),
+        _ => {
+            return Err(shape(
+                "message",
+                "`message.token` must be a non-empty string",
+            ));
+        }
     };
 
     let notification = object(
@@ -668,7 +764,10 @@ fn check_request(json: &Value) -> Result<ReceivedMessage, ShapeError> {
             || k.starts_with("google")
             || k.starts_with("gcm")
     }) {
-        return Err(shape("message.data", format!("`message.data` key \"{key}\" is reserved")));
+        return Err(shape(
+            "message.data",
+            format!("`message.data` key \"{key}\" is reserved"),
+        ));
     }
 
     let mut android_channel_id = None;
@@ -685,7 +784,11 @@ fn check_request(json: &Value) -> Result<ReceivedMessage, ShapeError> {
         }
         if let Some(n) = android.get("notification") {
             let n = object(n, "message.android.notification")?;
-            known_fields(n, "message.android.notification", ANDROID_NOTIFICATION_FIELDS)?;
+            known_fields(
+                n,
+                "message.android.notification",
+                ANDROID_NOTIFICATION_FIELDS,
+            )?;
             match n.get("channel_id") {
                 None => {}
                 Some(Value::String(c)) if !c.is_empty() => android_channel_id = Some(c.clone()),
@@ -711,7 +814,10 @@ fn check_request(json: &Value) -> Result<ReceivedMessage, ShapeError> {
         };
         let priority = headers.get("apns-priority").map(String::as_str);
         if priority.is_some_and(|p| p != "5" && p != "10") {
-            return Err(shape("message.apns.headers", "`apns-priority` must be \"5\" or \"10\""));
+            return Err(shape(
+                "message.apns.headers",
+                "`apns-priority` must be \"5\" or \"10\"",
+            ));
         }
         let push_type = headers.get("apns-push-type").map(String::as_str);
         if push_type.is_some_and(|t| !APNS_PUSH_TYPES.contains(&t)) {
@@ -729,8 +835,14 @@ fn check_request(json: &Value) -> Result<ReceivedMessage, ShapeError> {
         };
         if let Some(aps) = aps {
             known_fields(aps, "message.apns.payload.aps", APS_FIELDS)?;
-            if aps.get("sound").is_some_and(|s| !s.is_string() && !s.is_object()) {
-                return Err(shape("message.apns.payload.aps", "`aps.sound` must be a string or a dictionary"));
+            if aps
+                .get("sound")
+                .is_some_and(|s| !s.is_string() && !s.is_object())
+            {
+                return Err(shape(
+                    "message.apns.payload.aps",
+                    "`aps.sound` must be a string or a dictionary",
+                ));
             }
         }
         if push_type == Some("background") {

@@ -12,7 +12,9 @@ use jsonwebtoken::errors::{ErrorKind, Result};
 use jsonwebtoken::signature::{self, Signer, Verifier};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, EncodingKey};
 use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey};
+use ring::signature::{
+    RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey,
+};
 
 static PROVIDER: CryptoProvider = CryptoProvider {
     signer_factory,
@@ -38,7 +40,8 @@ fn signer_factory(alg: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigne
     if *alg != Algorithm::RS256 || key.family() != AlgorithmFamily::Rsa {
         return Err(ErrorKind::InvalidAlgorithm.into());
     }
-    let pair = RsaKeyPair::from_der(key.as_bytes()).map_err(|e| ErrorKind::InvalidRsaKey(e.to_string()))?;
+    let pair = RsaKeyPair::from_der(key.as_bytes())
+        .map_err(|e| ErrorKind::InvalidRsaKey(e.to_string()))?;
     Ok(Box::new(Rs256Signer(pair)))
 }
 

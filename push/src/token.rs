@@ -134,7 +134,10 @@ impl TokenSource {
         let response = self
             .http
             .post(self.endpoint.clone())
-            .form(&[("grant_type", GRANT_TYPE), ("assertion", assertion.as_str())])
+            .form(&[
+                ("grant_type", GRANT_TYPE),
+                ("assertion", assertion.as_str()),
+            ])
             .send()
             .await
             .map_err(|e| TokenError::Retryable {

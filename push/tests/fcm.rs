@@ -87,7 +87,10 @@ async fn a_send_arrives_in_the_v1_shape_with_a_verified_jwt() {
     assert_eq!(assertions.len(), 1);
     let claims = &assertions[0];
     assert_eq!(claims.iss, FIXTURE_CLIENT_EMAIL);
-    assert_eq!(claims.scope, "https://www.googleapis.com/auth/firebase.messaging");
+    assert_eq!(
+        claims.scope,
+        "https://www.googleapis.com/auth/firebase.messaging"
+    );
     assert_eq!(claims.aud, s.fake.token_url().as_str());
     assert_eq!(claims.exp - claims.iat, 3600);
     assert!(s.fake.rejections().is_empty(), "{:?}", s.fake.rejections());
@@ -98,7 +101,10 @@ async fn without_a_channel_the_android_notification_is_empty() {
     let s = setup().await;
     sent(s.client.send(&message("device-a")).await);
     let got = s.fake.messages();
-    assert_eq!(got[0].json["android"], json!({ "priority": "normal", "notification": {} }));
+    assert_eq!(
+        got[0].json["android"],
+        json!({ "priority": "normal", "notification": {} })
+    );
     assert_eq!(got[0].android_channel_id, None);
 }
 
@@ -120,7 +126,11 @@ async fn one_token_serves_many_sends_even_concurrent_ones() {
     assert_eq!(s.fake.count(), 3);
     assert_eq!(s.fake.tokens_issued(), 1);
     assert_eq!(fresh.fake.count(), 8);
-    assert_eq!(fresh.fake.tokens_issued(), 1, "concurrent sends share one refresh");
+    assert_eq!(
+        fresh.fake.tokens_issued(),
+        1,
+        "concurrent sends share one refresh"
+    );
 }
 
 #[tokio::test]
@@ -138,7 +148,12 @@ async fn a_token_is_fetched_again_when_it_is_about_to_expire() {
     sent(s.client.send(&message("device-a")).await);
     assert_eq!(s.fake.tokens_issued(), 3);
 
-    let used: Vec<_> = s.fake.messages().into_iter().map(|m| m.access_token).collect();
+    let used: Vec<_> = s
+        .fake
+        .messages()
+        .into_iter()
+        .map(|m| m.access_token)
+        .collect();
     assert_eq!(
         used,
         [
@@ -156,8 +171,14 @@ async fn unregistered_and_invalid_tokens_are_gone() {
     s.fake.unregister("uninstalled");
     s.fake.reject_token_as_invalid("garbage");
 
-    assert_eq!(s.client.send(&message("uninstalled")).await, Ok(Delivery::TokenGone));
-    assert_eq!(s.client.send(&message("garbage")).await, Ok(Delivery::TokenGone));
+    assert_eq!(
+        s.client.send(&message("uninstalled")).await,
+        Ok(Delivery::TokenGone)
+    );
+    assert_eq!(
+        s.client.send(&message("garbage")).await,
+        Ok(Delivery::TokenGone)
+    );
     sent(s.client.send(&message("fine")).await);
 
     assert_eq!(s.fake.count(), 1);
@@ -175,7 +196,11 @@ async fn a_503_with_retry_after_is_retried_and_delivered_once() {
     assert_eq!(s.fake.count(), 1);
     assert_eq!(s.fake.send_requests(), 3);
     // Retry-After: 1 twice; the test policy's own backoff is milliseconds.
-    assert!(started.elapsed() >= Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -241,7 +266,8 @@ async fn a_401_drops_the_token_and_retries_once_with_a_new_one() {
 async fn a_404_without_unregistered_is_a_failure_not_a_gone_token() {
     // The fake serves another project: FCM's plain NOT_FOUND must not make
     // the scheduler delete every device.
-    let fake = FakeFcm::start_with_key(FIXTURE_PUBLIC_KEY, FIXTURE_CLIENT_EMAIL, "other-project").await;
+    let fake =
+        FakeFcm::start_with_key(FIXTURE_PUBLIC_KEY, FIXTURE_CLIENT_EMAIL, "other-project").await;
     let dir = tempfile::tempdir().unwrap();
     let client = FcmClient::new(fake.config(dir.path())).unwrap();
 
@@ -256,7 +282,12 @@ async fn a_404_without_unregistered_is_a_failure_not_a_gone_token() {
 
 #[tokio::test]
 async fn a_token_endpoint_refusing_the_account_is_a_credentials_error() {
-    let fake = FakeFcm::start_with_key(FIXTURE_PUBLIC_KEY, "someone-else@example.com", "friskliv-test").await;
+    let fake = FakeFcm::start_with_key(
+        FIXTURE_PUBLIC_KEY,
+        "someone-else@example.com",
+        "friskliv-test",
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let client = FcmClient::new(fake.config(dir.path())).unwrap();
 
@@ -275,13 +306,19 @@ async fn an_unreachable_fcm_is_retry_later() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = fake.config(dir.path());
     // Bind and drop a port so nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     config.send_base_url = Some(Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap());
     config.retry.max_attempts = 2;
     let client = FcmClient::new(config).unwrap();
 
     match client.send(&message("device-a")).await {
-        Err(PushError::RetryLater { detail, .. }) => assert!(detail.contains("unreachable"), "{detail}"),
+        Err(PushError::RetryLater { detail, .. }) => {
+            assert!(detail.contains("unreachable"), "{detail}")
+        }
         other => panic!("expected RetryLater, got {other:?}"),
     }
 }
@@ -298,6 +335,10 @@ async fn the_client_is_a_sender() {
 async fn wait_for_gives_up_with_what_arrived() {
     let s = setup().await;
     sent(s.client.send(&message("device-a")).await);
-    let err = s.fake.wait_for(2, Duration::from_millis(100)).await.unwrap_err();
+    let err = s
+        .fake
+        .wait_for(2, Duration::from_millis(100))
+        .await
+        .unwrap_err();
     assert!(err.contains("got 1"), "{err}");
 }
