@@ -54,6 +54,20 @@ pub struct Config {
     /// rate limit). `FRISKLIV_TRUSTED_PROXIES`, comma-separated IPs or CIDRs;
     /// default none: the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Push reminders over FCM HTTP v1: the Google service-account JSON
+    /// (the project id comes from it). `FRISKLIV_FCM_CREDENTIALS`; without
+    /// it the server runs with push off.
+    pub fcm_credentials: Option<PathBuf>,
+    /// Overrides of FCM's OAuth2 token endpoint and send base URL (tests,
+    /// a proxy). `FRISKLIV_FCM_TOKEN_URL`, `FRISKLIV_FCM_SEND_URL`.
+    pub fcm_token_url: Option<Url>,
+    pub fcm_send_url: Option<Url>,
+    /// The Android notification channel reminders use, if the app has one.
+    /// `FRISKLIV_FCM_ANDROID_CHANNEL`.
+    pub fcm_android_channel: Option<String>,
+    /// How often the reminder scheduler looks for due reminders.
+    /// `FRISKLIV_REMINDER_TICK_SECS`, default 30.
+    pub reminder_tick: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +143,17 @@ pub fn is_local_origin(origin: &Url) -> bool {
     }
 }
 
+fn optional_url(name: &'static str) -> Result<Option<Url>, ConfigError> {
+    var(name)
+        .map(|raw| {
+            Url::parse(&raw).map_err(|e| ConfigError {
+                name,
+                problem: format!("is not a URL ({e})"),
+            })
+        })
+        .transpose()
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let bind = parsed("FRISKLIV_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
@@ -169,6 +194,13 @@ impl Config {
             docs_enabled: switch("FRISKLIV_DOCS", true)?,
             behind_tls: switch("FRISKLIV_BEHIND_TLS", false)?,
             trusted_proxies: proxy_list("FRISKLIV_TRUSTED_PROXIES")?,
+            fcm_credentials: var("FRISKLIV_FCM_CREDENTIALS").map(PathBuf::from),
+            fcm_token_url: optional_url("FRISKLIV_FCM_TOKEN_URL")?,
+            fcm_send_url: optional_url("FRISKLIV_FCM_SEND_URL")?,
+            fcm_android_channel: var("FRISKLIV_FCM_ANDROID_CHANNEL"),
+            reminder_tick: Duration::from_secs(
+                parsed("FRISKLIV_REMINDER_TICK_SECS", 30u64)?.max(1),
+            ),
         };
         config.check_transport()?;
         if config.export_retention.is_zero() {
@@ -239,6 +271,11 @@ impl Config {
             docs_enabled: true,
             behind_tls: false,
             trusted_proxies: Vec::new(),
+            fcm_credentials: None,
+            fcm_token_url: None,
+            fcm_send_url: None,
+            fcm_android_channel: None,
+            reminder_tick: Duration::from_secs(30),
         }
     }
 

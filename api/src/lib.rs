@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod http_headers;
 pub mod params;
+pub mod push;
 pub mod rate_limit;
 pub mod routes;
 pub mod spec;

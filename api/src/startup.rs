@@ -83,6 +83,8 @@ pub struct Application {
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
     state: AppState,
+    /// Push reminders' sender; `None` when push is off.
+    sender: Option<std::sync::Arc<dyn friskliv_store::jobs::reminders::PushSender>>,
 }
 
 impl Application {
@@ -91,6 +93,10 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = store::connect(&config.db_settings()).await?;
         store::migrate(&db).await?;
+        let sender = crate::push::sender(&config)?;
+        if sender.is_none() {
+            tracing::info!("push reminders off: set FRISKLIV_FCM_CREDENTIALS to send them");
+        }
         let state = AppState::new(db, config)?;
         let acceptor = TcpListener::bind(state.config.bind).into_acceptor().await?;
         let local_addr = acceptor
@@ -102,6 +108,7 @@ impl Application {
             acceptor,
             local_addr,
             state,
+            sender,
         })
     }
 
@@ -122,10 +129,20 @@ impl Application {
             self.state.config.export_dir.clone(),
             self.state.config.export_retention,
         ));
+        let reminders = self.sender.map(|sender| {
+            tokio::spawn(friskliv_store::jobs::reminders::reminders_loop(
+                self.state.store.clone(),
+                sender,
+                self.state.config.reminder_tick,
+            ))
+        });
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app(self.state), shutdown, Some(grace))
             .await;
         housekeeping.abort();
+        if let Some(reminders) = reminders {
+            reminders.abort();
+        }
         served
     }
 }

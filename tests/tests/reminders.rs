@@ -32,6 +32,165 @@ stories!(
     an_instance_killed_between_claim_and_send_sends_it_once_later,
 );
 
+/// The real server with push on, pointed at a fake FCM on 127.0.0.1 that
+/// verifies the JWT with the service account's public key and checks every
+/// message against the FCM v1 shape; the scheduler's loop runs on its own.
+mod through_fcm {
+    use super::*;
+    use friskliv_push::fake::FakeFcm;
+    use friskliv_tests::{Backend, run_on_with};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        on(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        on(Backend::Postgres).await;
+    }
+
+    async fn on(backend: Backend) {
+        let fake = FakeFcm::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = fake.write_service_account(dir.path());
+        let (base, token_url) = (fake.base_url(), fake.token_url());
+        run_on_with(
+            backend,
+            |config| {
+                config.fcm_credentials = Some(credentials);
+                config.fcm_token_url = Some(token_url);
+                config.fcm_send_url = Some(base);
+                config.reminder_tick = std::time::Duration::from_millis(300);
+            },
+            |app| async move { the_server_sends_due_reminders_through_fcm(&app, &fake).await },
+        )
+        .await;
+    }
+
+    async fn the_server_sends_due_reminders_through_fcm(app: &TestApp, fake: &FakeFcm) {
+        let w = world(app).await;
+        let invite = app.invite(&w.veileder.token, w.centre, "participant").await;
+        let ola = app
+            .register_ok(
+                &mut PasskeyDevice::new("ola"),
+                invite.body["code"].as_str().unwrap(),
+                "Ola",
+            )
+            .await;
+        put_device(app, &w.p.token, Uuid::now_v7(), "kari-phone", "nn-NO")
+            .await
+            .assert_status(StatusCode::CREATED);
+        put_device(app, &ola.token, Uuid::now_v7(), "ola-old-phone", "nb-NO")
+            .await
+            .assert_status(StatusCode::CREATED);
+        // Kari's first send meets a 503 with Retry-After; Ola's token is gone.
+        fake.unavailable("kari-phone", 1);
+        fake.unregister("ola-old-phone");
+        for who in [&w.p, &ola] {
+            app.request(
+                Method::PUT,
+                "/v1/me/reminders",
+                Some(&who.token),
+                Some(json!({
+                    "time_zone": "Europe/Oslo", "reminders": [daily("activity", "20:00")]
+                })),
+            )
+            .await
+            .assert_status(StatusCode::OK);
+        }
+        // Arrange what the clock would: the reminders fell due a moment ago, today.
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::Oslo)
+            .date_naive();
+        let db = app.db().await;
+        use sea_orm::ConnectionTrait;
+        let backend = db.get_database_backend();
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "UPDATE reminder_schedule SET due_at = $1, local_date = $2"
+                }
+                _ => "UPDATE reminder_schedule SET due_at = ?, local_date = ?",
+            },
+            [
+                (chrono::Utc::now() - Duration::seconds(5)).into(),
+                today.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+
+        let arrived = fake
+            .wait_for(1, std::time::Duration::from_secs(20))
+            .await
+            .expect("Kari's reminder arrives");
+        assert_eq!(arrived[0].token, "kari-phone");
+        assert_eq!(
+            (arrived[0].title.as_str(), arrived[0].body.as_str()),
+            ("Friskliv", "Hugs dagboka di i dag")
+        );
+        assert_eq!(arrived[0].data["kind"], "activity");
+        assert_eq!(
+            arrived[0].data["deep_link"],
+            format!("friskliv://diary/activity?day={today}")
+        );
+        let rejections = fake.rejections();
+        let retried = rejections.iter().filter(|r| r.status == 503).count();
+        assert_eq!(
+            retried, 1,
+            "the 503 was met once and retried: {rejections:?}"
+        );
+        assert!(
+            rejections
+                .iter()
+                .all(|r| r.status == 503 || r.status == 404),
+            "every message had the v1 shape and a valid bearer token: {rejections:?}"
+        );
+        assert!(
+            !fake.assertions().is_empty(),
+            "the JWT assertion was verified"
+        );
+
+        // Ola's device was removed; nothing arrives twice.
+        let mut gone = false;
+        for _ in 0..50 {
+            if app
+                .get("/v1/me/devices", Some(&ola.token))
+                .await
+                .body
+                .as_array()
+                .is_some_and(|d| d.is_empty())
+            {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(gone, "an UNREGISTERED token removes the device");
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(fake.count(), 1, "the retried reminder arrived once");
+    }
+
+    #[tokio::test]
+    async fn bad_fcm_credentials_stop_the_server_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("service-account.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let mut config = friskliv_api::Config::for_database(format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite").display()
+        ));
+        config.fcm_credentials = Some(path);
+        let error = match friskliv_api::Application::build(config).await {
+            Ok(_) => panic!("a server with unusable FCM credentials must not start"),
+            Err(e) => e.to_string(),
+        };
+        assert!(error.contains("FRISKLIV_FCM_CREDENTIALS"), "{error}");
+    }
+}
+
 /// Records what it is asked to send; scripted answers per token.
 #[derive(Default)]
 struct Recorder {
