@@ -376,6 +376,20 @@ async fn devices_and_settings_over_http_with_defaults_and_bad_input(app: TestApp
     put_device(&app, t, phone, "token-kari-1", "nb-NO")
         .await
         .assert_status(StatusCode::CREATED);
+    // A veileder sees, under the `summaries` consent, that reminders are on; nothing more.
+    let summary = format!(
+        "/v1/centres/{}/participants/{}/summary",
+        w.centre, w.p.account_id
+    );
+    app.get(&summary, Some(&w.veileder.token))
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, None);
+    app.post("/v1/me/consents", Some(t), json!({"scope": "summaries"}))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let seen = app.get(&summary, Some(&w.veileder.token)).await;
+    assert_eq!(seen.body["reminders_on"], true, "{}", seen.text);
+    assert!(!seen.text.contains("token-kari") && !seen.text.contains("20:00"));
     let stored = app.get("/v1/me/reminders", Some(t)).await;
     assert_eq!(stored.body["defaults"], false);
     let next: Vec<&str> = stored.body["next"]
@@ -446,6 +460,11 @@ async fn devices_and_settings_over_http_with_defaults_and_bad_input(app: TestApp
     app.delete(&format!("/v1/me/devices/{other_phone}"), Some(t))
         .await
         .assert_problem(StatusCode::NOT_FOUND, None);
+    // Kari's last phone is gone (moved to Ola, the other signed out): off.
+    assert_eq!(
+        app.get(&summary, Some(&w.veileder.token)).await.body["reminders_on"],
+        false
+    );
     // Staff have no devices or reminders of their own here.
     app.get("/v1/me/reminders", Some(&w.veileder.token))
         .await

@@ -19,6 +19,9 @@ pub struct ParticipantSummary {
     /// Week 1 starts on this day.
     pub first_day: NaiveDate,
     pub weeks: Vec<WeekSummary>,
+    /// Whether the participant has diary reminders on (a phone registered
+    /// and at least one reminder scheduled); nothing more about them.
+    pub reminders_on: bool,
 }
 
 impl Store {
@@ -31,7 +34,7 @@ impl Store {
         from: Option<NaiveDate>,
         weeks: u32,
     ) -> Result<ParticipantSummary> {
-        let (first_day, rows) = self
+        let (first_day, rows, reminders_on) = self
             .as_staff(
                 case,
                 StaffAction::ReadSummary,
@@ -50,7 +53,8 @@ impl Store {
                     let last_day = first_day + Duration::days(7 * i64::from(weeks) - 1);
                     let rows =
                         sharing::summary_entries_for(txn, grant, first_day, last_day).await?;
-                    Ok((first_day, rows))
+                    let reminders_on = crate::reminders::reminders_on(txn, grant).await?;
+                    Ok((first_day, rows, reminders_on))
                 },
             )
             .await?;
@@ -69,6 +73,7 @@ impl Store {
             participant_id: case.participant_id,
             first_day,
             weeks: weekly_summary(&entries, first_day, weeks),
+            reminders_on,
         })
     }
 }

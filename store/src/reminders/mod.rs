@@ -288,3 +288,24 @@ impl Store {
         })
     }
 }
+
+/// Whether the grant's participant has reminders on: a registered phone and
+/// a scheduled reminder. Under the `summaries` consent a veileder sees this
+/// one fact, not the times, kinds or devices.
+pub(crate) async fn reminders_on(
+    db: &impl ConnectionTrait,
+    grant: &crate::db::sharing::Grant,
+) -> std::result::Result<bool, sea_orm::DbErr> {
+    grant.require(friskliv_domain::consent::ConsentScope::Summaries)?;
+    let scheduled = reminder_schedule::Entity::find()
+        .filter(reminder_schedule::Column::AccountId.eq(grant.participant_id))
+        .one(db)
+        .await?
+        .is_some();
+    let phone = device::Entity::find()
+        .filter(device::Column::AccountId.eq(grant.participant_id))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(scheduled && phone)
+}
