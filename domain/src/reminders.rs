@@ -15,6 +15,7 @@ use crate::validation::{FieldError, bounded_text};
 
 wire_enum!(
     /// What a reminder is for: one of the diaries, or the weekly check-in.
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     ReminderKind {
         Activity => "activity",
         Food => "food",
@@ -27,6 +28,7 @@ wire_enum!(
 
 wire_enum!(
     /// A phone's platform (its push token is an FCM registration token on both).
+    #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
     Platform {
         Android => "android",
         Ios => "ios",
@@ -52,6 +54,7 @@ pub const MAX_TOKEN_CHARS: usize = 4096;
 
 /// One reminder as the phone sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ReminderInput {
     pub kind: ReminderKind,
@@ -82,6 +85,7 @@ fn yes() -> bool {
 
 /// Hours in which no reminder is sent, e.g. 22:00–07:00.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct QuietHoursInput {
     /// `HH:MM`.
@@ -92,6 +96,7 @@ pub struct QuietHoursInput {
 
 /// `PUT /v1/me/reminders`: the whole set (kinds not listed are off).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct RemindersInput {
     /// The participant's IANA zone, e.g. `Europe/Oslo`; the app updates it
@@ -391,6 +396,7 @@ pub fn notification_text(kind: ReminderKind, locale: Option<&str>) -> (&'static 
 
 /// `PUT /v1/me/devices/{device_id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct DeviceInput {
     pub platform: Platform,

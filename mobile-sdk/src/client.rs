@@ -215,6 +215,18 @@ impl Friskliv {
     /// Ends the session on the server and forgets the token. The diary
     /// stays on the phone (the same participant signs in again).
     pub async fn sign_out(&self) -> Result<()> {
+        // Signing out of a phone stops its reminders (a device this phone
+        // registered); offline, nothing is signed out yet.
+        if let Some((device_id, _)) = self.store.cached(crate::screens::DEVICE_KEY)? {
+            let removed: Result<Value> = self
+                .call(Method::DELETE, &format!("v1/me/devices/{device_id}"), None)
+                .await;
+            match removed {
+                Ok(_) | Err(SdkError::NotFound { .. }) | Err(SdkError::Unauthorised { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            self.store.forget_cached(crate::screens::DEVICE_KEY)?;
+        }
         let result: Result<Value> = self
             .call(Method::POST, "v1/auth/logout", Some(&json!({})))
             .await;

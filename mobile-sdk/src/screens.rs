@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use friskliv_domain::consent::ConsentScope;
+use friskliv_domain::reminders::{DeviceInput, RemindersInput};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -61,6 +62,7 @@ pub struct AccessLogEntry {
 }
 
 const PROGRESS_KEY: &str = "progress";
+pub(crate) const DEVICE_KEY: &str = "device_id";
 
 impl Friskliv {
     /// `GET /v1/me/progress` (schema `Progress`): week k of 12, weekly
@@ -190,6 +192,41 @@ impl Friskliv {
         let page: Value = self.call(Method::GET, "v1/me/access-log", None).await?;
         serde_json::from_value(page["entries"].clone())
             .map_err(|e| SdkError::unreadable("access log", e))
+    }
+
+    /// Registers this phone for reminders (`PUT /v1/me/devices/{device_id}`)
+    /// with its FCM registration token; call it at start and whenever the
+    /// platform hands out a new token. `device_id` is this installation's
+    /// UUID (kept by the app). The first device gets the default reminders.
+    pub async fn register_device(&self, device_id: &str, device: DeviceInput) -> Result<()> {
+        let id = uuid::Uuid::parse_str(device_id)
+            .map_err(|_| SdkError::field("device_id", "uuid", "must be a UUID"))?;
+        device.clone().parse().map_err(SdkError::validation)?;
+        let body = serde_json::to_value(&device).map_err(|e| SdkError::unreadable("device", e))?;
+        let _: Value = self
+            .call(Method::PUT, &format!("v1/me/devices/{id}"), Some(&body))
+            .await?;
+        self.store
+            .put_cached(DEVICE_KEY, &id.to_string(), self.now())
+    }
+
+    /// `GET /v1/me/reminders` (schema `RemindersView`): the settings (or
+    /// the defaults) and when each reminder is next due.
+    pub async fn reminders(&self) -> Result<String> {
+        self.document("v1/me/reminders").await
+    }
+
+    /// Replaces the reminder settings (validated here with the server's
+    /// rules first); returns the server's `RemindersView` JSON. Send the
+    /// phone's zone in `time_zone` again when it changes.
+    pub async fn set_reminders(&self, settings: RemindersInput) -> Result<String> {
+        settings.clone().parse().map_err(SdkError::validation)?;
+        let body =
+            serde_json::to_value(&settings).map_err(|e| SdkError::unreadable("reminders", e))?;
+        let view: Value = self
+            .call(Method::PUT, "v1/me/reminders", Some(&body))
+            .await?;
+        Ok(view.to_string())
     }
 
     /// When this phone last fetched progress, if ever.

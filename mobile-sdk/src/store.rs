@@ -592,6 +592,13 @@ impl LocalStore {
         })
     }
 
+    pub(crate) fn forget_cached(&self, key: &str) -> Result<()> {
+        self.with(|tx| {
+            tx.execute("DELETE FROM cached WHERE key = ?1", [key])?;
+            Ok(())
+        })
+    }
+
     pub(crate) fn cached(&self, key: &str) -> Result<Option<(String, String)>> {
         self.with(|tx| {
             Ok(tx

@@ -29,6 +29,7 @@ stories!(
     another_participant_on_the_same_phone_starts_from_an_empty_diary,
     export_then_erasure_from_the_phone,
     a_write_the_server_refuses_is_kept_and_the_diary_shows_the_servers,
+    a_phone_registers_for_reminders_and_signing_out_stops_them,
 );
 
 /// The days of a week in May 2026.
@@ -679,4 +680,66 @@ async fn a_write_the_server_refuses_is_kept_and_the_diary_shows_the_servers(app:
         local_versions(&phone),
         server_versions(&app, &phone.token()).await
     );
+}
+
+async fn a_phone_registers_for_reminders_and_signing_out_stops_them(app: TestApp) {
+    use friskliv_sdk::friskliv_domain::reminders::{DeviceInput, Platform, RemindersInput};
+    let dir = folder();
+    let (_, mut phone) = enrolled(&app, dir.path(), "phone").await;
+    let tablet = second_device(&app, dir.path(), &mut phone, "tablet").await;
+    let devices = async || app.get("/v1/me/devices", Some(&tablet.token())).await.body;
+    let device_id = uuid::Uuid::now_v7().to_string();
+    let device = |token: &str| DeviceInput {
+        platform: Platform::Android,
+        push_token: token.to_owned(),
+        app_version: Some("1.0.0".into()),
+        locale: Some("nb-NO".into()),
+    };
+    // A bad token is refused on the phone, with the server's field and rule.
+    match phone.sdk.register_device(&device_id, device(" ")).await {
+        Err(SdkError::Validation { errors, .. }) => {
+            assert_eq!(
+                (errors[0].field.as_str(), errors[0].rule.as_str()),
+                ("push_token", "length")
+            );
+        }
+        other => panic!("refused locally, got {other:?}"),
+    }
+    assert_eq!(devices().await, json!([]));
+    phone
+        .sdk
+        .register_device(&device_id, device("fcm-token-phone"))
+        .await
+        .unwrap();
+    assert_eq!(devices().await.as_array().unwrap().len(), 1);
+    let reminders: serde_json::Value =
+        serde_json::from_str(&phone.sdk.reminders().await.unwrap()).unwrap();
+    assert_eq!(
+        reminders["defaults"], false,
+        "the first device stored the defaults"
+    );
+
+    let mut settings: RemindersInput = serde_json::from_value(json!({
+        "time_zone": "America/New_York",
+        "reminders": [{"kind": "food", "enabled": true, "time": "12:30"}]
+    }))
+    .unwrap();
+    let view: serde_json::Value =
+        serde_json::from_str(&phone.sdk.set_reminders(settings.clone()).await.unwrap()).unwrap();
+    assert_eq!(view["time_zone"], "America/New_York");
+    assert_eq!(view["next"][0]["kind"], "food");
+    settings.reminders[0].time = "25:00".into();
+    match phone.sdk.set_reminders(settings).await {
+        Err(SdkError::Validation { errors, .. }) => {
+            assert_eq!(
+                (errors[0].field.as_str(), errors[0].rule.as_str()),
+                ("reminders[0].time", "time_of_day")
+            );
+        }
+        other => panic!("refused locally, got {other:?}"),
+    }
+
+    // Signing out of the phone stops its reminders.
+    phone.sdk.sign_out().await.unwrap();
+    assert_eq!(devices().await, json!([]));
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use friskliv_domain::consent::ConsentScope;
 use friskliv_domain::diary::{DiaryEntryInput, EntryKind};
+use friskliv_domain::reminders::{DeviceInput, RemindersInput};
 use friskliv_sdk::{
     AccessLogEntry, Account, CachedDocument, Ceremony, Conflict, Consent, Friskliv, LocalEntry,
     Result, SdkError, SessionStorage, SyncReport,
@@ -215,6 +216,19 @@ impl FrisklivClient {
 
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>> {
         self.inner.access_log().await
+    }
+
+    /// This phone's FCM registration token, for reminders.
+    pub async fn register_device(&self, device_id: String, device: DeviceInput) -> Result<()> {
+        self.inner.register_device(&device_id, device).await
+    }
+
+    pub async fn reminders(&self) -> Result<String> {
+        self.inner.reminders().await
+    }
+
+    pub async fn set_reminders(&self, settings: RemindersInput) -> Result<String> {
+        self.inner.set_reminders(settings).await
     }
 }
 
