@@ -169,6 +169,9 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub base: Url,
+    /// The server's own store (its write gate, its clock): what an
+    /// in-process job such as the reminder scheduler uses.
+    pub store: friskliv_store::Store,
     pub http: reqwest::Client,
     pub config: Config,
     shutdown: Option<oneshot::Sender<()>>,
@@ -191,12 +194,14 @@ impl TestApp {
             .await
             .expect("the application starts");
         let base = Url::parse(&format!("http://{}", app.local_addr())).expect("url");
+        let store = app.state().store.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
         Some(TestApp {
             base,
+            store,
             http: reqwest::Client::new(),
             config,
             shutdown: Some(tx),
