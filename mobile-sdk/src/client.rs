@@ -217,7 +217,7 @@ impl Friskliv {
     pub async fn sign_out(&self) -> Result<()> {
         // Signing out of a phone stops its reminders (a device this phone
         // registered); offline, nothing is signed out yet.
-        if let Some((device_id, _)) = self.store.cached(crate::screens::DEVICE_KEY)? {
+        if let Some((device_id, _)) = self.store.cached(store::DEVICE_KEY)? {
             let removed: Result<Value> = self
                 .call(Method::DELETE, &format!("v1/me/devices/{device_id}"), None)
                 .await;
@@ -225,7 +225,7 @@ impl Friskliv {
                 Ok(_) | Err(SdkError::NotFound { .. }) | Err(SdkError::Unauthorised { .. }) => {}
                 Err(e) => return Err(e),
             }
-            self.store.forget_cached(crate::screens::DEVICE_KEY)?;
+            self.store.forget_cached(store::DEVICE_KEY)?;
         }
         let result: Result<Value> = self
             .call(Method::POST, "v1/auth/logout", Some(&json!({})))

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::client::Friskliv;
 use crate::error::{Result, SdkError};
-use crate::store::now_text;
+use crate::store::{DEVICE_KEY, now_text};
 
 /// A server document and when this phone fetched it.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,6 @@ pub struct AccessLogEntry {
 }
 
 const PROGRESS_KEY: &str = "progress";
-pub(crate) const DEVICE_KEY: &str = "device_id";
 
 impl Friskliv {
     /// `GET /v1/me/progress` (schema `Progress`): week k of 12, weekly

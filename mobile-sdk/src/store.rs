@@ -64,6 +64,8 @@ const MIGRATIONS: &[&str] = &[
 
 const CURSOR_KEY: &str = "change_cursor";
 const ACCOUNT_KEY: &str = "account_id";
+/// The device this phone registered for reminders (in `cached`).
+pub(crate) const DEVICE_KEY: &str = "device_id";
 
 /// A diary entry as this phone holds it.
 #[derive(Debug, Clone, PartialEq)]
