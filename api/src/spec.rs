@@ -600,11 +600,12 @@ fn reminders(spec: &mut Json) {
         .expect("weekdays items");
     weekday.set("minimum", Json::from(1));
     weekday.set("maximum", Json::from(7));
-    // An FCM token has no spaces; a locale is a BCP 47 tag.
+    // An FCM token's characters (reminders.rs `is_token_char`); a locale is
+    // a BCP 47 tag.
     schemas
         .path_mut(&["DeviceInput", "properties", "push_token"])
         .expect("push_token")
-        .set("pattern", Json::from("^[^\\s\\x00-\\x1f\\x7f]+$"));
+        .set("pattern", Json::from("^[A-Za-z0-9_:.-]+$"));
     schemas
         .path_mut(&["DeviceInput", "properties", "locale"])
         .expect("locale")

@@ -52,6 +52,12 @@ impl ReminderKind {
 /// The longest FCM registration token accepted (they are ~160–200 characters).
 pub const MAX_TOKEN_CHARS: usize = 4096;
 
+/// A character an FCM registration token may hold (the spec's pattern
+/// `^[A-Za-z0-9_:.-]+$`).
+pub fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')
+}
+
 /// One reminder as the phone sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -431,18 +437,21 @@ pub struct Device {
 impl DeviceInput {
     pub fn parse(self) -> Result<Device, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let token = self.push_token.trim().to_owned();
-        if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
+        // FCM registration tokens are ASCII letters, digits and `-_:`; the
+        // spec's pattern says the same, so what the schema allows is what is
+        // stored, as it was sent.
+        let token = self.push_token;
+        if token.trim().is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
             errors.push(FieldError::new(
                 "push_token",
                 "length",
                 format!("must be the FCM registration token, 1–{MAX_TOKEN_CHARS} characters"),
             ));
-        } else if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        } else if !token.chars().all(is_token_char) {
             errors.push(FieldError::new(
                 "push_token",
                 "format",
-                "must not contain spaces or control characters",
+                "must be an FCM registration token: letters, digits, '-', '_', ':' and '.'",
             ));
         }
         let app_version = self
