@@ -92,9 +92,7 @@ mod through_fcm {
                 Method::PUT,
                 "/v1/me/reminders",
                 Some(&who.token),
-                Some(json!({
-                    "time_zone": "Europe/Oslo", "reminders": [daily("activity", "20:00")]
-                })),
+                Some(oslo(daily("activity", "20:00"))),
             )
             .await
             .assert_status(StatusCode::OK);
@@ -292,6 +290,21 @@ async fn settings_at(app: &TestApp, p: &Session, now: &str, settings: Value) -> 
     store
 }
 
+/// A centre, a participant, and their phone registered for reminders
+/// with the token `token-kari`.
+async fn world_with_phone(app: &TestApp, locale: &str) -> World {
+    let w = world(app).await;
+    put_device(app, &w.p.token, Uuid::now_v7(), "token-kari", locale)
+        .await
+        .assert_status(StatusCode::CREATED);
+    w
+}
+
+/// Settings with one reminder, in Oslo, without quiet hours.
+fn oslo(reminder: Value) -> Value {
+    json!({"time_zone": "Europe/Oslo", "reminders": [reminder]})
+}
+
 fn daily(kind: &str, time: &str) -> Value {
     json!({"kind": kind, "enabled": true, "time": time})
 }
@@ -331,7 +344,7 @@ async fn devices_and_settings_over_http_with_defaults_and_bad_input(app: TestApp
             "iana_time_zone",
         ),
         (
-            json!({"time_zone": "Europe/Oslo", "reminders": [daily("sleep", "8:00")]}),
+            oslo(daily("sleep", "8:00")),
             "reminders[0].time",
             "time_of_day",
         ),
@@ -350,7 +363,7 @@ async fn devices_and_settings_over_http_with_defaults_and_bad_input(app: TestApp
             Method::PUT,
             "/v1/me/reminders",
             Some(t),
-            Some(json!({"time_zone": "Europe/Oslo", "reminders": [daily("steps", "08:00")]})),
+            Some(oslo(daily("steps", "08:00"))),
         )
         .await;
     assert!(unknown.status.is_client_error(), "{}", unknown.text);
@@ -472,10 +485,7 @@ async fn devices_and_settings_over_http_with_defaults_and_bad_input(app: TestApp
 }
 
 async fn twenty_hundred_arrives_once_a_day_across_both_dst_changes(app: TestApp) {
-    let w = world(&app).await;
-    put_device(&app, &w.p.token, Uuid::now_v7(), "token-kari", "nb-NO")
-        .await
-        .assert_status(StatusCode::CREATED);
+    let w = world_with_phone(&app, "nb-NO").await;
     let sender = Recorder::default();
     for (start, days) in [
         // Spring forward on 2027-03-28: 20:00 is 19:00 UTC before, 18:00 after.
@@ -535,19 +545,14 @@ async fn twenty_hundred_arrives_once_a_day_across_both_dst_changes(app: TestApp)
 }
 
 async fn a_time_in_the_spring_gap_fires_at_three_and_new_york_gets_new_york_time(app: TestApp) {
-    let w = world(&app).await;
-    put_device(&app, &w.p.token, Uuid::now_v7(), "token-kari", "en-US")
-        .await
-        .assert_status(StatusCode::CREATED);
+    let w = world_with_phone(&app, "en-US").await;
     let sender = Recorder::default();
     // 02:30 does not exist on 2027-03-28 in Oslo: it fires at 03:00 CEST (01:00 UTC).
     let store = settings_at(
         &app,
         &w.p,
         "2027-03-27T12:00:00Z",
-        json!({
-            "time_zone": "Europe/Oslo", "reminders": [daily("sleep", "02:30")]
-        }),
+        oslo(daily("sleep", "02:30")),
     )
     .await;
     assert_eq!(tick(&store, &sender, "2027-03-28T00:59:00Z").await.sent, 0);
@@ -582,18 +587,13 @@ async fn a_time_in_the_spring_gap_fires_at_three_and_new_york_gets_new_york_time
 }
 
 async fn only_if_not_logged_skips_a_day_with_an_entry_synced_a_minute_before(app: TestApp) {
-    let w = world(&app).await;
-    put_device(&app, &w.p.token, Uuid::now_v7(), "token-kari", "nb-NO")
-        .await
-        .assert_status(StatusCode::CREATED);
+    let w = world_with_phone(&app, "nb-NO").await;
     let sender = Recorder::default();
     let store = settings_at(
         &app,
         &w.p,
         "2026-11-09T12:00:00Z",
-        json!({
-            "time_zone": "Europe/Oslo", "reminders": [daily("activity", "20:00")]
-        }),
+        oslo(daily("activity", "20:00")),
     )
     .await;
     // The phone was offline all day and syncs its walk a minute before 20:00.
@@ -626,10 +626,7 @@ async fn only_if_not_logged_skips_a_day_with_an_entry_synced_a_minute_before(app
 }
 
 async fn quiet_hours_weekdays_disabled_kinds_ended_periods_and_erasure_send_nothing(app: TestApp) {
-    let mut w = world(&app).await;
-    put_device(&app, &w.p.token, Uuid::now_v7(), "token-kari", "nb-NO")
-        .await
-        .assert_status(StatusCode::CREATED);
+    let mut w = world_with_phone(&app, "nb-NO").await;
     let sender = Recorder::default();
     // Mondays only (2026-11-09 is a Monday), the sleep diary off.
     let store = settings_at(
@@ -720,9 +717,7 @@ async fn a_gone_token_removes_the_device(app: TestApp) {
         &app,
         &w.p,
         "2026-11-09T12:00:00Z",
-        json!({
-            "time_zone": "Europe/Oslo", "reminders": [daily("activity", "20:00")]
-        }),
+        oslo(daily("activity", "20:00")),
     )
     .await;
     let report = tick(&store, &sender, "2026-11-09T19:00:30Z").await;
@@ -786,17 +781,12 @@ async fn two_instances_send_each_due_reminder_once(app: TestApp) {
 }
 
 async fn an_instance_killed_between_claim_and_send_sends_it_once_later(app: TestApp) {
-    let w = world(&app).await;
-    put_device(&app, &w.p.token, Uuid::now_v7(), "token-kari", "nb-NO")
-        .await
-        .assert_status(StatusCode::CREATED);
+    let w = world_with_phone(&app, "nb-NO").await;
     let store = settings_at(
         &app,
         &w.p,
         "2026-11-09T12:00:00Z",
-        json!({
-            "time_zone": "Europe/Oslo", "reminders": [daily("activity", "20:00")]
-        }),
+        oslo(daily("activity", "20:00")),
     )
     .await;
     // The instance claims the 20:00 reminder and dies while sending it.
